@@ -1,0 +1,31 @@
+# make run ARGS="--listen"   set up .venv (first time only) and start turnchat
+# make test                  set up .venv (first time only), lint, and run every test
+# make install               pip install . into the current Python, as the `turnchat` command
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+READY := $(VENV)/.ready
+
+.PHONY: run test lint install clean
+
+$(READY): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --editable '.[test]'
+	touch $@
+
+run: $(READY)
+	@$(VENV)/bin/turnchat $(ARGS)
+
+lint: $(READY)
+	$(PY) -m ruff check .
+
+test: lint
+	$(PY) -m pytest
+
+install:
+	$(PYTHON) -m pip install .
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,104 @@
+"""The plain face, for pipes and scripts: no prompt_toolkit and no asyncio.
+
+stdout carries exactly the peer's messages, sanitised, one per line (a message with
+newlines gives several lines), flushed as each arrives; every notice goes to stderr. Input
+lines are sent in order, each on our turn; a `/q` line quits as soon as it is reached, even
+out of turn; end of input quits when our turn comes, so `printf 'hi\\n' | turnchat
+--connect HOST` says hi, prints the reply and leaves. Ctrl-C, SIGTERM and SIGHUP quit at
+once.
+"""
+
+import os
+import signal
+import sys
+
+from faces.chat import Chat, Phase
+from faces.ending import Ending, ExitStatus
+from faces.stdin_lines import Marker, StdinLines
+from net.reactor import PlainReactor
+from roles.starting import Start
+from wire import LocalProtocolError
+
+
+class PlainFace:
+    """A ChatView that writes to stdout and stderr and reads lines from stdin."""
+
+    def __init__(self, start: Start) -> None:
+        self.reactor = PlainReactor()
+        self.chat = Chat(self.reactor, start.name, self, start.timeout)
+        self.status = ExitStatus.ENDED
+        self._start = start
+        self._stdout_open = True
+        self.input = StdinLines(self.reactor, 0, self.refresh, self.show_notice)
+
+    def run(self) -> ExitStatus:
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            self.reactor.add_signal_handler(signum, self.chat.quit)
+        try:
+            self.chat.begin(self._start)
+            if self.chat.phase is not Phase.ENDED:
+                self.refresh()
+            if self.chat.phase is not Phase.ENDED:
+                self.reactor.run()
+        finally:
+            self.reactor.close()
+        return self.status
+
+    # -- ChatView --------------------------------------------------------------------------
+
+    def show_message(self, sender: str, text: str) -> None:
+        if not self._stdout_open:
+            return
+        try:
+            sys.stdout.write(text + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:
+            self._stdout_open = False
+            devnull = os.open(os.devnull, os.O_WRONLY)  # so the exit-time flush stays quiet
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+            self.show_notice("Standard output was closed; leaving the conversation.")
+            self.chat.quit()
+
+    def show_notice(self, text: str) -> None:
+        _to_stderr(text)
+
+    def refresh(self) -> None:
+        """Send what the queue allows now: lines on our turn, /q at once, EOF on our turn."""
+        chat, queue = self.chat, self.input.queue
+        while chat.phase is not Phase.ENDED:
+            if not queue:
+                self.input.fill()
+                if not queue:
+                    return
+            head = queue[0]
+            if head is Marker.QUIT or (head is Marker.END_OF_INPUT and chat.my_turn):
+                self.input.pop()
+                chat.quit()
+                return
+            if not chat.my_turn:
+                return
+            line = self.input.pop()
+            assert isinstance(line, str)
+            try:
+                chat.say(line)
+            except LocalProtocolError as error:  # StdinLines already refused the usual cases
+                self.show_notice(str(error))
+
+    def finish(self, ending: Ending) -> None:
+        self.status = ending.status
+        unsent = sum(isinstance(item, str) for item in self.input.queue)
+        if unsent:
+            _to_stderr(f"{unsent} line{'s' if unsent > 1 else ''} of the input "
+                       f"{'were' if unsent > 1 else 'was'} not sent.")
+        _to_stderr(ending.message if ending.status is ExitStatus.ENDED
+                   else f"turnchat: {ending.message}")
+        self.reactor.stop()
+
+
+def _to_stderr(text: str) -> None:
+    try:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+    except OSError:
+        pass

@@ -1,0 +1,125 @@
+"""The link: the one connection to the peer, driven by the reactor for a whole conversation.
+
+It owns the non-blocking socket, the `Conversation` and an outgoing buffer (a non-blocking
+send can be partial). Bytes that arrive go through the Conversation and come out as events
+for `on_event`; a protocol violation is answered with ERROR and reported as the event
+`PeerBrokeProtocol`, and the peer vanishing as `ConnectionLost`: nothing escapes as an
+exception to the user.
+"""
+
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from net.closing import close_politely
+from net.reactor import Reactor
+from wire import ConnectionLost, Conversation, Error, Event, RemoteProtocolError, State
+
+READ_CHUNK = 65536  # read in bounded chunks; never recv(declared length), which reserves it
+
+
+@dataclass(frozen=True, slots=True)
+class PeerBrokeProtocol(Event):
+    """Not a frame: we caught the peer breaking the protocol and sent it ERROR(reason)."""
+
+    reason: str
+
+
+class Link:
+    """One conversation on one socket: events in via `on_event`, events out via `send`."""
+
+    def __init__(
+        self,
+        reactor: Reactor,
+        sock: socket.socket,
+        conversation: Conversation,
+        on_event: Callable[[Event], None],
+    ) -> None:
+        self.reactor = reactor
+        self.sock = sock
+        self.conversation = conversation
+        self.on_event = on_event
+        self._outgoing = bytearray()
+        self._writing = False
+        self._closed = False
+        sock.setblocking(False)
+        reactor.add_reader(sock, self._readable)
+
+    def send(self, event: Event) -> None:
+        """Queue `event` for the peer; raises LocalProtocolError if the rules forbid it."""
+        self._outgoing += self.conversation.send(event)
+        self._flush()
+
+    def deliver_buffered(self) -> None:
+        """Hand out every event already decodable from what has been received."""
+        while not self._closed:
+            try:
+                event = self.conversation.next_event()
+            except RemoteProtocolError as error:
+                self._outgoing += self.conversation.send(Error(error.reason))
+                self._flush()
+                self.on_event(PeerBrokeProtocol(error.reason))
+                return
+            if event is None:
+                return
+            self.on_event(event)
+
+    def _readable(self) -> None:
+        try:
+            data = self.sock.recv(READ_CHUNK)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:  # reset by the peer: the same as the stream ending
+            data = b""
+        if not data:
+            self.reactor.remove_reader(self.sock)
+        self.conversation.receive_data(data)
+        self.deliver_buffered()
+
+    def _flush(self) -> None:
+        if self._closed:
+            return
+        try:
+            sent = self.sock.send(self._outgoing) if self._outgoing else 0
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError:  # the peer is gone; what it sent before still gets read and shown
+            self._outgoing.clear()
+            self._stop_writing()
+            self._lost()
+            return
+        del self._outgoing[:sent]
+        if self._outgoing and not self._writing:
+            self.reactor.add_writer(self.sock, self._flush)
+            self._writing = True
+        elif not self._outgoing:
+            self._stop_writing()
+
+    def _stop_writing(self) -> None:
+        if self._writing:
+            self.reactor.remove_writer(self.sock)
+            self._writing = False
+
+    def _lost(self) -> None:
+        """Our send failed: read what is left, then report the connection lost."""
+        while not self._closed and self.conversation.state is not State.CLOSED:
+            try:
+                data = self.sock.recv(READ_CHUNK)
+            except OSError:
+                data = b""
+            self.conversation.receive_data(data)
+            self.deliver_buffered()
+            if not data:
+                break
+        if not self._closed and self.conversation.state is not State.CLOSED:
+            self.on_event(ConnectionLost())
+
+    def close(self) -> None:
+        """Flush what is queued, close politely, and stop watching the socket."""
+        if self._closed:
+            return
+        self._closed = True
+        self.reactor.remove_reader(self.sock)
+        self._stop_writing()
+        close_politely(self.sock, bytes(self._outgoing))
+        self._outgoing.clear()

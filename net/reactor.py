@@ -1,0 +1,175 @@
+"""One selector, one thread: the event loop of the plain face.
+
+It offers the handful of methods of asyncio's event loop that turnchat uses (add_reader,
+remove_reader, add_writer, remove_writer, call_later, add_signal_handler), so the code above
+it runs unchanged on asyncio under prompt_toolkit, while the plain face pays for neither
+asyncio nor prompt_toolkit at start-up. There is no polling: `select` sleeps until a file
+is ready, a timer is due, or a signal arrives through the wakeup socket.
+"""
+
+import heapq
+import itertools
+import selectors
+import signal
+import socket
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+Callback = Callable[[], None]
+
+
+class TimerHandle(Protocol):
+    def cancel(self) -> None: ...
+
+
+class Reactor(Protocol):
+    """The part of asyncio.AbstractEventLoop that turnchat's socket code relies on."""
+
+    def add_reader(self, fd: Any, callback: Callback) -> None: ...
+    def remove_reader(self, fd: Any) -> bool: ...
+    def add_writer(self, fd: Any, callback: Callback) -> None: ...
+    def remove_writer(self, fd: Any) -> bool: ...
+    def call_later(self, delay: float, callback: Callback) -> TimerHandle: ...
+
+
+class _Timer:
+    __slots__ = ("callback", "cancelled")
+
+    def __init__(self, callback: Callback) -> None:
+        self.callback = callback
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class PlainReactor:
+    """A selectors loop with timers and signal handlers, run until `stop()`."""
+
+    def __init__(self) -> None:
+        self._selector = selectors.DefaultSelector()
+        self._callbacks: dict[int, list[Callback | None]] = {}  # fd -> [reader, writer]
+        self._timers: list[tuple[float, int, _Timer]] = []
+        self._sequence = itertools.count()  # orders timers due at the same moment
+        self._signal_handlers: dict[int, Callback] = {}
+        self._previous_handlers: dict[int, Any] = {}
+        self._wakeup: tuple[socket.socket, socket.socket] | None = None
+        self._running = False
+
+    # -- files -----------------------------------------------------------------------------
+
+    def add_reader(self, fd: Any, callback: Callback) -> None:
+        self._set(fd, 0, callback)
+
+    def remove_reader(self, fd: Any) -> bool:
+        return self._set(fd, 0, None)
+
+    def add_writer(self, fd: Any, callback: Callback) -> None:
+        self._set(fd, 1, callback)
+
+    def remove_writer(self, fd: Any) -> bool:
+        return self._set(fd, 1, None)
+
+    def _set(self, fd: Any, slot: int, callback: Callback | None) -> bool:
+        """Register or drop one direction of a file; raises OSError if it cannot be watched."""
+        number = fd if isinstance(fd, int) else fd.fileno()
+        if number < 0:
+            return False
+        pair = self._callbacks.get(number, [None, None])
+        had = pair[slot] is not None
+        new = list(pair)
+        new[slot] = callback
+        mask = (selectors.EVENT_READ if new[0] else 0) | (selectors.EVENT_WRITE if new[1] else 0)
+        if number in self._callbacks:
+            if mask:
+                self._selector.modify(number, mask)
+            else:
+                self._selector.unregister(number)
+        elif mask:
+            self._selector.register(number, mask)
+        if mask:
+            self._callbacks[number] = new
+        else:
+            self._callbacks.pop(number, None)
+        return had
+
+    # -- time and signals ------------------------------------------------------------------
+
+    def call_later(self, delay: float, callback: Callback) -> _Timer:
+        timer = _Timer(callback)
+        heapq.heappush(self._timers, (time.monotonic() + delay, next(self._sequence), timer))
+        return timer
+
+    def add_signal_handler(self, signum: int, callback: Callback) -> None:
+        """Run `callback` from the loop (not from inside the signal) when `signum` arrives."""
+        if self._wakeup is None:
+            self._wakeup = socket.socketpair()
+            for end in self._wakeup:
+                end.setblocking(False)
+            signal.set_wakeup_fd(self._wakeup[1].fileno(), warn_on_full_buffer=False)
+            self.add_reader(self._wakeup[0], self._dispatch_signals)
+        self._signal_handlers[signum] = callback
+        previous = signal.signal(signum, lambda _signum, _frame: None)  # the wakeup fd acts
+        self._previous_handlers.setdefault(signum, previous)
+
+    def _dispatch_signals(self) -> None:
+        assert self._wakeup is not None
+        try:
+            numbers = self._wakeup[0].recv(64)
+        except BlockingIOError:
+            return
+        for number in numbers:
+            handler = self._signal_handlers.get(number)
+            if handler is not None:
+                handler()
+
+    # -- running ---------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        self._running = False
+
+    def run(self) -> None:
+        """Dispatch files and timers until `stop()` is called."""
+        self._running = True
+        while self._running:
+            for key, events in self._selector.select(self._next_timeout()):
+                pair = self._callbacks.get(key.fd)
+                if pair is None:
+                    continue
+                reader, writer = pair
+                if events & selectors.EVENT_READ and reader is not None:
+                    reader()
+                if events & selectors.EVENT_WRITE and writer is not None and self._running:
+                    current = self._callbacks.get(key.fd)
+                    if current is not None and current[1] is writer:
+                        writer()
+                if not self._running:
+                    break
+            self._run_due_timers()
+
+    def _next_timeout(self) -> float | None:
+        while self._timers and self._timers[0][2].cancelled:
+            heapq.heappop(self._timers)
+        if not self._timers:
+            return None
+        return max(0.0, self._timers[0][0] - time.monotonic())
+
+    def _run_due_timers(self) -> None:
+        now = time.monotonic()
+        while self._running and self._timers and self._timers[0][0] <= now:
+            _, _, timer = heapq.heappop(self._timers)
+            if not timer.cancelled:
+                timer.callback()
+
+    def close(self) -> None:
+        """Give back the selector and restore the signals this reactor took over."""
+        if self._wakeup is not None:
+            signal.set_wakeup_fd(-1)
+            for signum, previous in self._previous_handlers.items():
+                signal.signal(signum, previous)
+            for end in self._wakeup:
+                end.close()
+            self._wakeup = None
+        self._selector.close()
+        self._callbacks.clear()

@@ -1,0 +1,64 @@
+"""Command-line addresses: `PORT`, `HOST`, `HOST:PORT`, `[IPv6]:PORT`, `[IPv6]`, bare IPv6."""
+
+from dataclasses import dataclass
+
+DEFAULT_HOST = "localhost"  # listen privately unless told otherwise
+DEFAULT_PORT = 7777
+
+
+class AddressError(ValueError):
+    """The text is not an address; the message says why, as a sentence fragment."""
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return format_address(self.host, self.port)
+
+
+def format_address(host: str, port: int) -> str:
+    """`host:port`, with IPv6 literals in brackets as URLs and ssh write them."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def parse_address(text: str | None, *, allow_port_zero: bool) -> Address:
+    """Parse a --listen or --connect value; None means the default, localhost:7777.
+
+    A value of digits alone is a port; anything else is a host with an optional port.
+    """
+    if text is None:
+        return Address(DEFAULT_HOST, DEFAULT_PORT)
+    text = text.strip()
+    if not text:
+        raise AddressError("the address is empty")
+    if text.isdigit():
+        return Address(DEFAULT_HOST, _port(text, allow_port_zero))
+    if text.startswith("["):
+        host, bracket, rest = text[1:].partition("]")
+        if not bracket or not host:
+            raise AddressError(f"{text!r} has an unclosed or empty [ ]")
+        if rest and not rest.startswith(":"):
+            raise AddressError(f"{text!r} has text after ] that is not :PORT")
+        port_text = rest[1:] if rest else None
+    elif text.count(":") > 1:  # a bare IPv6 literal cannot carry a port
+        host, port_text = text, None
+    else:
+        host, colon, port_text = text.partition(":")
+        if not colon:
+            port_text = None
+        if not host:
+            host = DEFAULT_HOST
+    if any(char.isspace() for char in host):
+        raise AddressError(f"the host {host!r} contains white space")
+    port = DEFAULT_PORT if port_text is None else _port(port_text, allow_port_zero)
+    return Address(host, port)
+
+
+def _port(text: str, allow_zero: bool) -> int:
+    lowest = 0 if allow_zero else 1
+    if not text.isdigit() or not lowest <= int(text) <= 65535:
+        raise AddressError(f"the port {text!r} is not a number from {lowest} to 65535")
+    return int(text)

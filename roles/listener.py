@@ -1,0 +1,238 @@
+"""The listener's beginning: bind, accept, and screen connections until one says HELLO.
+
+Every connection that arrives becomes a candidate with its own `Conversation`, read
+concurrently, so a silent one cannot hold the door against a real peer. The first candidate
+to greet properly becomes the peer; one that sends garbage or breaks the protocol is told
+why (ERROR) and dropped, one that stays silent past the handshake time is dropped too. Once
+the conversation runs, every other connection, waiting or new, is answered ERROR "busy"
+and closed, without disturbing the conversation. The listening sockets stay open until the
+conversation ends, only to say that.
+"""
+
+import errno
+import socket
+from collections.abc import Callable
+
+from net.closing import Dismissal
+from net.link import READ_CHUNK
+from net.reactor import Reactor, TimerHandle
+from roles import CannotStart
+from roles.address import Address, format_address
+from wire import Conversation, Error, Hello, RemoteProtocolError, Role
+
+BACKLOG = 16  # connections the kernel queues for us between two accepts
+MAX_CANDIDATES = 16  # unidentified connections held at once; the oldest goes first
+MAX_DISMISSALS = 64  # connections lingering after ERROR; past this they are cut at once
+ACCEPT_PAUSE_SECONDS = 0.5  # out of file descriptors: stop accepting briefly, do not spin
+BUSY_REASON = "busy"
+
+PeerFound = Callable[[socket.socket, Conversation, str], None]
+
+
+class Listener:
+    """The bound sockets, then the screening of connections on the reactor."""
+
+    def __init__(self, sockets: list[socket.socket]) -> None:
+        self.sockets = sockets
+        self.addresses = [_name_of(sock.getsockname()) for sock in sockets]
+        self._reactor: Reactor | None = None
+        self._candidates: dict[socket.socket, _Candidate] = {}
+        self._dismissals: list[Dismissal] = []
+        self._busy = False
+
+    def start(
+        self,
+        reactor: Reactor,
+        on_peer: PeerFound,
+        on_notice: Callable[[str], None],
+        handshake_seconds: float,
+    ) -> None:
+        """Accept and screen on `reactor`; `on_peer` gets the first connection to greet."""
+        self._reactor = reactor
+        self._on_peer = on_peer
+        self._on_notice = on_notice
+        self._handshake_seconds = handshake_seconds
+        for sock in self.sockets:
+            sock.setblocking(False)
+            reactor.add_reader(sock, lambda sock=sock: self._accept(sock))
+
+    def close(self) -> None:
+        """Stop listening and drop every connection that is not the conversation."""
+        for sock in self.sockets:
+            if self._reactor is not None and sock.fileno() >= 0:
+                self._reactor.remove_reader(sock)
+            sock.close()
+        for candidate in list(self._candidates.values()):
+            self._drop(candidate)
+        for dismissal in self._dismissals:
+            dismissal.finish()
+        self._dismissals.clear()
+
+    # -- accepting -------------------------------------------------------------------------
+
+    def _accept(self, listening: socket.socket) -> None:
+        assert self._reactor is not None
+        try:
+            sock, sockaddr = listening.accept()
+        except (BlockingIOError, InterruptedError, ConnectionAbortedError):
+            return
+        except OSError as error:
+            if error.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                self._pause(listening)
+            return
+        sock.setblocking(False)
+        if self._busy:
+            self._dismiss(sock, BUSY_REASON)
+            return
+        if len(self._candidates) >= MAX_CANDIDATES:
+            oldest = next(iter(self._candidates.values()))
+            self._dismiss(oldest.sock, "too many connections waiting to greet", oldest)
+        candidate = _Candidate(sock, _name_of(sockaddr))
+        candidate.timer = self._reactor.call_later(
+            self._handshake_seconds, lambda: self._expire(candidate)
+        )
+        self._candidates[sock] = candidate
+        self._reactor.add_reader(sock, lambda: self._readable(candidate))
+
+    def _pause(self, listening: socket.socket) -> None:
+        assert self._reactor is not None
+        self._reactor.remove_reader(listening)
+
+        def resume() -> None:
+            if listening.fileno() >= 0:
+                self._reactor.add_reader(listening, lambda: self._accept(listening))
+
+        self._reactor.call_later(ACCEPT_PAUSE_SECONDS, resume)
+
+    # -- screening -------------------------------------------------------------------------
+
+    def _readable(self, candidate: "_Candidate") -> None:
+        try:
+            data = candidate.sock.recv(READ_CHUNK)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        conversation = candidate.conversation
+        conversation.receive_data(data)
+        try:
+            event = conversation.next_event()
+        except RemoteProtocolError as error:
+            self._on_notice(f"Dropped a connection from {candidate.origin}: {error.reason}.")
+            self._dismiss(candidate.sock, error.reason, candidate)
+            return
+        if isinstance(event, Hello):
+            self._promote(candidate)
+        elif event is not None:  # the stream ended before a greeting
+            self._drop(candidate)
+
+    def _expire(self, candidate: "_Candidate") -> None:
+        reason = f"no HELLO within {self._handshake_seconds:g} s"
+        self._on_notice(f"Dropped a connection from {candidate.origin}: {reason}.")
+        self._dismiss(candidate.sock, reason, candidate)
+
+    def _promote(self, candidate: "_Candidate") -> None:
+        self._forget(candidate)
+        self._busy = True
+        for other in list(self._candidates.values()):
+            self._dismiss(other.sock, BUSY_REASON, other)
+        self._on_peer(candidate.sock, candidate.conversation, candidate.origin)
+
+    # -- letting go ------------------------------------------------------------------------
+
+    def _forget(self, candidate: "_Candidate") -> None:
+        assert self._reactor is not None
+        self._candidates.pop(candidate.sock, None)
+        self._reactor.remove_reader(candidate.sock)
+        if candidate.timer is not None:
+            candidate.timer.cancel()
+
+    def _drop(self, candidate: "_Candidate") -> None:
+        self._forget(candidate)
+        candidate.sock.close()
+
+    def _dismiss(
+        self, sock: socket.socket, reason: str, candidate: "_Candidate | None" = None
+    ) -> None:
+        """Send ERROR(reason) and close politely, or at once when too many are lingering."""
+        assert self._reactor is not None
+        if candidate is not None:
+            self._forget(candidate)
+            conversation = candidate.conversation
+        else:
+            conversation = Conversation(Role.LISTENER)
+        farewell = conversation.send(Error(reason))
+        self._dismissals = [d for d in self._dismissals if not d.finished]
+        dismissal = Dismissal(self._reactor, sock, farewell)
+        if len(self._dismissals) >= MAX_DISMISSALS:
+            dismissal.finish()
+        else:
+            self._dismissals.append(dismissal)
+
+
+class _Candidate:
+    """A connection that has not greeted yet."""
+
+    def __init__(self, sock: socket.socket, origin: str) -> None:
+        self.sock = sock
+        self.origin = origin
+        self.conversation = Conversation(Role.LISTENER)
+        self.timer: TimerHandle | None = None
+
+
+def open_listener(address: Address) -> Listener:
+    """Bind every address `address.host` resolves to; raise CannotStart saying why not."""
+    try:
+        resolved = socket.getaddrinfo(
+            address.host, address.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except socket.gaierror as error:
+        raise CannotStart(
+            f"cannot listen on {address}: unknown host {address.host!r} ({error.strerror})."
+        ) from None
+    sockets: list[socket.socket] = []
+    port = address.port
+    last_error: OSError | None = None
+    seen = set()
+    for family, kind, proto, _, sockaddr in resolved:
+        if sockaddr[0] in seen:
+            continue
+        seen.add(sockaddr[0])
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind((sockaddr[0], port, *sockaddr[2:]))
+            sock.listen(BACKLOG)
+        except OSError as error:
+            sock.close()
+            if error.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT) and len(resolved) > 1:
+                last_error = error  # e.g. no IPv6 here: the other addresses may still do
+                continue
+            for bound in sockets:
+                bound.close()
+            where = format_address(sockaddr[0], port)
+            raise CannotStart(_why(address, where, error)) from None
+        port = sock.getsockname()[1]  # with port 0, every address shares the first's port
+        sockets.append(sock)
+    if not sockets:
+        raise CannotStart(_why(address, str(address), last_error))
+    return Listener(sockets)
+
+
+def _why(address: Address, where: str, error: OSError | None) -> str:
+    shown = where if where == str(address) else f"{address} ({where})"
+    if error is not None and error.errno == errno.EADDRINUSE:
+        return (f"cannot listen on {shown}: the address is already in use "
+                "(another program is listening there).")
+    if error is not None and error.errno == errno.EACCES:
+        return f"cannot listen on {shown}: permission denied (ports below 1024 need root)."
+    if error is not None and error.errno == errno.EADDRNOTAVAIL:
+        return f"cannot listen on {shown}: that address does not belong to this machine."
+    detail = error.strerror if error is not None and error.strerror else str(error)
+    return f"cannot listen on {shown}: {detail}."
+
+
+def _name_of(sockaddr: tuple) -> str:
+    return format_address(sockaddr[0], sockaddr[1])

@@ -1,0 +1,23 @@
+"""The turnchat wire protocol, version 1, as pure code: no sockets, no clock, no terminal.
+
+`Conversation` (conversation.py) is the one state machine; `frames.py` is the byte codec
+under it; `events.py` names what can happen. Drivers feed bytes in and write bytes out.
+"""
+
+from wire.conversation import Conversation, Role, State
+from wire.errors import LocalProtocolError, RemoteProtocolError
+from wire.events import ConnectionLost, Error, Event, Hello, Quit, Text
+
+__all__ = [
+    "ConnectionLost",
+    "Conversation",
+    "Error",
+    "Event",
+    "Hello",
+    "LocalProtocolError",
+    "Quit",
+    "RemoteProtocolError",
+    "Role",
+    "State",
+    "Text",
+]

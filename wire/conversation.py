@@ -1,0 +1,181 @@
+"""The one state machine of a conversation, the same for both roles.
+
+States are an Enum and the legal moves are one table, `_TRANSITIONS`: (state, who, frame)
+to the next state. The two roles differ only in where they start: the connector must greet
+first (SEND_HELLO), the listener waits to be greeted (AWAIT_HELLO). After both HELLOs the
+connector holds the first turn, and each TEXT hands the turn over. QUIT may be sent by a
+side that has greeted, ERROR by anyone, and both end the conversation for good.
+
+The object never touches a socket: `send(event)` returns the bytes to write, and
+`receive_data(bytes)` followed by `next_event()` turns what arrived into events.
+"""
+
+from enum import Enum, auto
+
+from wire.errors import LocalProtocolError, RemoteProtocolError
+from wire.events import ConnectionLost, Error, Event, Hello, Quit, Text
+from wire.frames import FrameDecoder, FrameType, encode_frame
+from wire.hello import decode_hello, encode_hello
+from wire.limits import MAX_PAYLOAD
+
+
+class Role(Enum):
+    CONNECTOR = auto()  # opened the connection; greets first and speaks first
+    LISTENER = auto()  # accepted the connection; answers the greeting
+
+
+class State(Enum):
+    SEND_HELLO = auto()  # connector: nothing sent yet, our HELLO comes first
+    AWAIT_ANSWER = auto()  # connector: our HELLO is out, waiting for the listener's
+    AWAIT_HELLO = auto()  # listener: waiting for the connector's HELLO
+    ANSWER_HELLO = auto()  # listener: greeted, our HELLO must answer
+    MY_TURN = auto()
+    THEIR_TURN = auto()
+    BROKEN = auto()  # the peer broke the protocol: only our ERROR may follow
+    CLOSED = auto()  # final: someone quit, someone refused the other, or the stream ended
+
+
+class _Who(Enum):
+    US = auto()
+    PEER = auto()
+
+
+US, PEER = _Who.US, _Who.PEER
+_OPEN = (State.SEND_HELLO, State.AWAIT_ANSWER, State.AWAIT_HELLO, State.ANSWER_HELLO,
+         State.MY_TURN, State.THEIR_TURN)
+_GREETED_US = (State.ANSWER_HELLO, State.MY_TURN, State.THEIR_TURN)  # the peer's HELLO is in
+_WE_GREETED = (State.AWAIT_ANSWER, State.MY_TURN, State.THEIR_TURN)  # our HELLO is out
+
+_TRANSITIONS: dict[tuple[State, _Who, FrameType], State] = {
+    (State.SEND_HELLO, US, FrameType.HELLO): State.AWAIT_ANSWER,
+    (State.AWAIT_ANSWER, PEER, FrameType.HELLO): State.MY_TURN,
+    (State.AWAIT_HELLO, PEER, FrameType.HELLO): State.ANSWER_HELLO,
+    (State.ANSWER_HELLO, US, FrameType.HELLO): State.THEIR_TURN,
+    (State.MY_TURN, US, FrameType.TEXT): State.THEIR_TURN,
+    (State.THEIR_TURN, PEER, FrameType.TEXT): State.MY_TURN,
+    **{(state, US, FrameType.QUIT): State.CLOSED for state in _WE_GREETED},
+    **{(state, PEER, FrameType.QUIT): State.CLOSED for state in _GREETED_US},
+    **{(state, who, FrameType.ERROR): State.CLOSED for state in _OPEN for who in _Who},
+    (State.BROKEN, US, FrameType.ERROR): State.CLOSED,
+}
+
+_FRAME_OF = {Hello: FrameType.HELLO, Text: FrameType.TEXT, Quit: FrameType.QUIT,
+             Error: FrameType.ERROR}
+
+
+class Conversation:
+    """One side of one conversation: events in, bytes out, and the turn rules between."""
+
+    def __init__(self, role: Role) -> None:
+        self.role = role
+        self.state = State.SEND_HELLO if role is Role.CONNECTOR else State.AWAIT_HELLO
+        self.peer_hello: Hello | None = None
+        self._decoder = FrameDecoder()
+        self._stream_ended = False
+
+    # -- sending ---------------------------------------------------------------------------
+
+    def send(self, event: Event) -> bytes:
+        """Return the bytes that say `event`, or raise LocalProtocolError and change nothing."""
+        frame_type = _FRAME_OF.get(type(event))
+        if frame_type is None:
+            raise TypeError(f"cannot send {event!r}")
+        payload = self._payload_of(event)
+        next_state = _TRANSITIONS.get((self.state, US, frame_type))
+        if next_state is None:
+            raise LocalProtocolError(self._why_not(frame_type))
+        self.state = next_state
+        return encode_frame(frame_type, payload)
+
+    @staticmethod
+    def _payload_of(event: Event) -> bytes:
+        if isinstance(event, Hello):
+            payload = encode_hello(event)
+        elif isinstance(event, Text):
+            payload = event.text.encode()
+            if not event.text.strip():
+                raise LocalProtocolError("An empty message is not sent.")
+            if len(payload) > MAX_PAYLOAD:
+                raise LocalProtocolError(
+                    f"The message is {len(payload)} bytes; the limit is {MAX_PAYLOAD} bytes."
+                )
+        else:
+            assert isinstance(event, Quit | Error)
+            # A reason is a courtesy: cut it to fit rather than fail to leave.
+            payload = event.reason.encode()[:MAX_PAYLOAD].decode(errors="ignore").encode()
+        if len(payload) > MAX_PAYLOAD:
+            raise LocalProtocolError(f"The greeting is over {MAX_PAYLOAD} bytes.")
+        return payload
+
+    def _why_not(self, frame_type: FrameType) -> str:
+        if self.state in (State.BROKEN, State.CLOSED):
+            return "The conversation is over."
+        if frame_type is FrameType.TEXT:
+            if self.state is State.THEIR_TURN:
+                return "It is not your turn."
+            return "The conversation has not started yet."
+        if frame_type is FrameType.QUIT:
+            return "Cannot quit before greeting the peer."
+        return f"{frame_type.name} is not allowed now ({self.state.name})."
+
+    # -- receiving -------------------------------------------------------------------------
+
+    def receive_data(self, data: bytes) -> None:
+        """Take bytes from the peer; b"" means the peer closed its side of the stream."""
+        if not data:
+            self._stream_ended = True
+        elif self.state not in (State.BROKEN, State.CLOSED):
+            self._decoder.feed(data)
+
+    def next_event(self) -> Event | None:
+        """Return the next event from the received bytes, or None until more arrive.
+
+        Raises RemoteProtocolError if the peer broke the protocol; the state is then
+        BROKEN, and the reason belongs in the ERROR we send back: `send(Error(reason))` is
+        the one thing still allowed.
+        """
+        if self.state in (State.BROKEN, State.CLOSED):
+            return None
+        try:
+            frame = self._decoder.next_frame()
+            if frame is None:
+                if self._stream_ended:
+                    self.state = State.CLOSED
+                    return ConnectionLost()
+                return None
+            return self._apply_received(frame.type, frame.payload)
+        except RemoteProtocolError:
+            self.state = State.BROKEN
+            raise
+
+    def _apply_received(self, frame_type: FrameType, payload: bytes) -> Event:
+        next_state = _TRANSITIONS.get((self.state, PEER, frame_type))
+        if next_state is None:
+            raise RemoteProtocolError(self._why_refused(frame_type))
+        if frame_type is FrameType.ERROR:
+            event: Event = Error(payload.decode(errors="replace"))  # already failing: be lenient
+        else:
+            try:
+                text = payload.decode()
+            except UnicodeDecodeError:
+                raise RemoteProtocolError(f"invalid UTF-8 in {frame_type.name}") from None
+            if frame_type is FrameType.HELLO:
+                event = decode_hello(text)
+                self.peer_hello = event
+            elif frame_type is FrameType.TEXT:
+                if not payload:
+                    raise RemoteProtocolError("empty TEXT")
+                event = Text(text)
+            else:
+                event = Quit(text)
+        self.state = next_state
+        return event
+
+    def _why_refused(self, frame_type: FrameType) -> str:
+        if self.state in (State.AWAIT_HELLO, State.AWAIT_ANSWER):
+            return f"{frame_type.name} before HELLO"
+        if frame_type is FrameType.HELLO:
+            return "second HELLO"
+        if frame_type is FrameType.TEXT:
+            return "TEXT out of turn"
+        return f"{frame_type.name} not allowed in state {self.state.name}"

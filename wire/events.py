@@ -1,0 +1,48 @@
+"""What can happen in a conversation, as frozen dataclasses with one base class.
+
+The same classes travel both ways: `Conversation.send(Text("hi"))` makes bytes, and
+`Conversation.next_event()` returns `Text("hi")` when the peer said it. `ConnectionLost`
+never crosses the wire: it is how the peer vanishing (the stream closing with no QUIT or
+ERROR) reaches the driver, as an event rather than an exception.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Base class of everything `Conversation` takes or returns."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hello(Event):
+    """The greeting: the connector sends it first, the listener answers with its own."""
+
+    name: str
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Text(Event):
+    """One message; sending it ends the sender's turn."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Quit(Event):
+    """The sender leaves (by /q, Ctrl-C, Ctrl-D or end of input) and closes."""
+
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Error(Event):
+    """The sender closes because the other side broke the protocol."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionLost(Event):
+    """The stream ended without QUIT or ERROR: the peer vanished."""

@@ -1,0 +1,91 @@
+"""The frame codec: `length (uint32 BE) | type (u8) | payload`, bytes in and bytes out.
+
+The decoder checks the length field the moment its four bytes are in, so an oversize or
+zero length is refused before a single byte of the body is read or reserved. It knows
+nothing of turns or text; `conversation.py` gives frames their meaning.
+"""
+
+import struct
+from dataclasses import dataclass
+from enum import IntEnum
+
+from wire.errors import RemoteProtocolError
+from wire.limits import HEADER_SIZE, MAX_FRAME_LENGTH, MAX_PAYLOAD
+
+_HEADER = struct.Struct(">IB")  # length, then the type byte that the length counts
+
+
+class FrameType(IntEnum):
+    HELLO = 0x01
+    TEXT = 0x02
+    QUIT = 0x03
+    ERROR = 0x04
+
+
+# 0x05..0x0F are reserved for extensions that this version does not speak yet.
+_KNOWN_TYPES = frozenset(FrameType)
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    type: FrameType
+    payload: bytes
+
+
+def encode_frame(frame_type: FrameType, payload: bytes) -> bytes:
+    """Return the bytes of one frame; a payload over MAX_PAYLOAD is a bug in the caller."""
+    if len(payload) > MAX_PAYLOAD:
+        raise ValueError(f"payload of {len(payload)} bytes exceeds {MAX_PAYLOAD}")
+    return _HEADER.pack(len(payload) + 1, frame_type) + payload
+
+
+class FrameDecoder:
+    """Turns a byte stream, cut anywhere, into whole frames."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._start = 0  # consumed bytes are dropped in bulk, not one frame at a time
+
+    def feed(self, data: bytes) -> None:
+        self._buffer += data
+
+    @property
+    def buffered(self) -> int:
+        """How many received bytes are not yet part of a returned frame."""
+        return len(self._buffer) - self._start
+
+    def next_frame(self) -> Frame | None:
+        """Return the next whole frame, or None until more bytes arrive.
+
+        Raises RemoteProtocolError for a length of 0 or over MAX_FRAME_LENGTH, and for a
+        type this version does not know, as soon as the header shows it.
+        """
+        buffer, start = self._buffer, self._start
+        available = len(buffer) - start
+        if available < HEADER_SIZE:
+            return None
+        (length,) = struct.unpack_from(">I", buffer, start)
+        if length == 0:
+            raise RemoteProtocolError("frame length 0 (it must count the type byte)")
+        if length > MAX_FRAME_LENGTH:
+            raise RemoteProtocolError(
+                f"frame length {length} exceeds the limit of {MAX_FRAME_LENGTH}"
+            )
+        if available < HEADER_SIZE + 1:
+            return None
+        type_byte = buffer[start + HEADER_SIZE]
+        if type_byte not in _KNOWN_TYPES:
+            raise RemoteProtocolError(f"unknown frame type 0x{type_byte:02x}")
+        end = start + HEADER_SIZE + length
+        if len(buffer) < end:
+            return None
+        payload = bytes(buffer[start + HEADER_SIZE + 1 : end])
+        if end == len(buffer):
+            buffer.clear()
+            self._start = 0
+        elif end > 65536:
+            del buffer[:end]
+            self._start = 0
+        else:
+            self._start = end
+        return Frame(FrameType(type_byte), payload)

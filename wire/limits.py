@@ -1,0 +1,8 @@
+"""Every limit of the protocol, named once, each with the reason it exists."""
+
+MAX_PAYLOAD = 4096  # the assignment's limit; also bounds the memory one peer can make us hold
+MAX_FRAME_LENGTH = 1 + MAX_PAYLOAD  # the length field counts the type byte plus the payload
+HEADER_SIZE = 4  # uint32, big endian
+PROTOCOL_VERSION = 1  # the only version this code speaks; a HELLO with another is refused
+APP_NAME = "turnchat"  # the "app" key every HELLO carries
+MAX_NAME_CHARS = 32  # a display name longer than this would crowd every message line
