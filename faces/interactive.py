@@ -1,0 +1,208 @@
+"""The interactive face: one prompt_toolkit prompt, alive for the whole conversation.
+
+It runs on asyncio's SelectorEventLoop, the same selector that watches the socket (asyncio's
+loop offers the Reactor methods the socket code uses), so there is one thread and no
+polling. Incoming messages print above the prompt through `run_in_terminal`, so the line
+being typed is never broken. Enter is ours: on the peer's turn it keeps the draft and says
+whose turn it is; on ours it sends; `/q`, `/help`, Ctrl-C and Ctrl-D work at any time.
+"""
+
+import asyncio
+import selectors
+import signal
+from collections.abc import Awaitable
+from typing import Any
+
+from prompt_toolkit import PromptSession, print_formatted_text
+from prompt_toolkit.application import run_in_terminal
+from prompt_toolkit.buffer import Buffer
+from prompt_toolkit.filters import Condition
+from prompt_toolkit.formatted_text import FormattedText, StyleAndTextTuples
+from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.styles import Style
+
+from faces.chat import Chat, Phase
+from faces.commands import HELP, Command, parse_command
+from faces.ending import Ending, ExitStatus
+from roles.starting import Start
+from wire import LocalProtocolError
+
+STYLE = Style.from_dict({
+    "peer": "bold ansicyan",
+    "me": "bold ansigreen",
+    "notice": "ansibrightblack",
+    "failure": "bold ansired",
+    "prompt.mine": "bold ansigreen",
+    "prompt.theirs": "ansiyellow",
+    "prompt.waiting": "ansibrightblack",
+    "bottom-toolbar": "noreverse bg:ansiblue ansiwhite",
+    "bottom-toolbar.turn": "bold",
+})
+
+
+class InteractiveFace:
+    """A ChatView drawn by prompt_toolkit above and below one long-lived prompt."""
+
+    def __init__(self, start: Start) -> None:
+        self._start = start
+        self._ending: Ending | None = None
+        self._draft = ""
+        self._last_print: Awaitable[Any] | None = None
+        self._crash: BaseException | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def run(self) -> ExitStatus:
+        def loop_factory() -> asyncio.AbstractEventLoop:
+            return asyncio.SelectorEventLoop(selectors.DefaultSelector())
+
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            runner.run(self._main())
+        if self._crash is not None:
+            raise self._crash
+        assert self._ending is not None
+        return self._ending.status
+
+    async def _main(self) -> None:
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(self._on_crash)
+        self.chat = Chat(loop, self._start.name, self, self._start.timeout)
+        self.session: PromptSession[str] = PromptSession(
+            message=self._prompt,
+            bottom_toolbar=self._toolbar,
+            key_bindings=self._key_bindings(),
+            history=InMemoryHistory(),
+            style=STYLE,
+            include_default_pygments_style=False,
+            erase_when_done=True,
+        )
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(signum, self.chat.quit)
+        self.chat.begin(self._start)
+        if self._ending is None:
+            await self.session.prompt_async(pre_run=self._exit_if_ended)
+        if self._draft:
+            self._print([("class:notice", "Your unsent draft: "), ("", self._draft)])
+        if self._ending is not None:
+            ending = self._ending
+            failed = ending.status is not ExitStatus.ENDED
+            self._print([("class:failure" if failed else "class:notice",
+                          ("turnchat: " if failed else "") + ending.message)])
+
+    # -- ChatView --------------------------------------------------------------------------
+
+    def show_message(self, sender: str, text: str) -> None:
+        self._print_message("class:peer", sender, text)
+
+    def show_notice(self, text: str) -> None:
+        self._print([("class:notice", text)])
+
+    def refresh(self) -> None:
+        if self.session.app.is_running:
+            self.session.app.invalidate()
+
+    def finish(self, ending: Ending) -> None:
+        self._ending = ending
+        self._draft = self.session.default_buffer.text
+        self._exit_if_ended()
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def _print(self, fragments: StyleAndTextTuples) -> None:
+        app = self.session.app if hasattr(self, "session") else None
+        if app is not None and app.is_running:
+            line = [*fragments, ("", "\n")]
+            self._last_print = run_in_terminal(lambda: app.print_text(line))
+        else:
+            print_formatted_text(FormattedText(fragments), style=STYLE,
+                                 include_default_pygments_style=False)
+
+    def _print_message(self, style: str, sender: str, text: str) -> None:
+        indent = "\n" + " " * (len(sender) + 2)  # continuation lines align under the text
+        self._print([(style, f"{sender}: "), ("", text.replace("\n", indent))])
+
+    def _prompt(self) -> StyleAndTextTuples:
+        chat = self.chat
+        phase = chat.phase
+        if phase is Phase.TALKING and chat.my_turn:
+            return [("class:prompt.mine", "you> ")]
+        if phase is Phase.TALKING:
+            return [("class:prompt.theirs", f"({chat.peer_name}'s turn) you> ")]
+        return [("class:prompt.waiting", "(waiting) you> ")]
+
+    def _toolbar(self) -> StyleAndTextTuples:
+        chat = self.chat
+        phase = chat.phase
+        if phase is Phase.WAITING:
+            where = " and ".join(chat.listening_on)
+            return [("", f" Listening on {where}; waiting for a peer.  /q to stop ")]
+        if phase is Phase.GREETING:
+            return [("", f" Connecting to {chat.peer_origin}...  /q to stop ")]
+        turn = "YOUR TURN" if chat.my_turn else f"{chat.peer_name.upper()}'S TURN"
+        return [
+            ("", f" {chat.my_name} with {chat.peer_name} ({chat.peer_origin})  |  "),
+            ("class:bottom-toolbar.turn", turn),
+            ("", "  |  /help  /q "),
+        ]
+
+    # -- typing ----------------------------------------------------------------------------
+
+    def _key_bindings(self) -> KeyBindings:
+        bindings = KeyBindings()
+        empty = Condition(lambda: not self.session.default_buffer.text)
+
+        @bindings.add("enter")
+        def _enter(event: KeyPressEvent) -> None:
+            self._submit(event.current_buffer)
+
+        @bindings.add("c-c")
+        @bindings.add("c-d", filter=empty)
+        def _quit(event: KeyPressEvent) -> None:
+            self.chat.quit()
+
+        return bindings
+
+    def _submit(self, buffer: Buffer) -> None:
+        command, text = parse_command(buffer.text)
+        if command is Command.QUIT:
+            buffer.reset()
+            self.chat.quit()
+        elif command is Command.HELP:
+            buffer.reset()
+            self.show_notice(HELP)
+        elif command is Command.UNKNOWN:
+            self.show_notice(f"Unknown command {text}; /help lists them (start a message "
+                             "with // to send a line that begins with /).")
+        elif text.strip():
+            try:
+                self.chat.say(text)
+            except LocalProtocolError as error:
+                self.show_notice(f"{error} Your draft is kept.")
+                return
+            self._print_message("class:me", self.chat.my_name, text)
+            buffer.reset(append_to_history=True)
+
+    # -- ending ----------------------------------------------------------------------------
+
+    def _exit_if_ended(self) -> None:
+        """Leave the prompt once every message queued above it has been printed."""
+        app = self.session.app
+        if self._ending is None or not app.is_running:
+            return
+
+        async def exit_after_prints() -> None:
+            if self._last_print is not None:
+                await self._last_print
+            if app.is_running and not app.future.done():
+                app.exit()
+
+        task = asyncio.get_running_loop().create_task(exit_after_prints())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _on_crash(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        self._crash = context.get("exception") or RuntimeError(context.get("message"))
+        self._ending = self._ending or Ending(ExitStatus.FAILED, "turnchat stopped.")
+        app = self.session.app
+        if app.is_running and not app.future.done():
+            app.exit()
