@@ -79,6 +79,7 @@ class Chat:
         self._link: Link | None = None
         self._listener: Listener | None = None
         self._greeting_timer: TimerHandle | None = None
+        self._greeted = False  # both HELLOs exchanged: the conversation proper has begun
 
     # -- beginning -------------------------------------------------------------------------
 
@@ -111,6 +112,7 @@ class Chat:
         self.peer_name = display_name(conversation.peer_hello.name)
         self._link = Link(self.reactor, sock, conversation, self._on_event)
         self._link.send(Hello(self.my_name))
+        self._greeted = True
         self.view.show_notice(f"{self.peer_name} connected from {origin}.")
         self.view.refresh()
         self._link.deliver_buffered()
@@ -128,9 +130,7 @@ class Chat:
             return Phase.ENDED
         if self._link is None:
             return Phase.WAITING
-        if self._link.conversation.state in (State.MY_TURN, State.THEIR_TURN):
-            return Phase.TALKING
-        return Phase.GREETING
+        return Phase.TALKING if self._greeted else Phase.GREETING
 
     @property
     def my_turn(self) -> bool:
@@ -176,6 +176,7 @@ class Chat:
             self.view.refresh()
         elif isinstance(event, Hello):
             self._cancel_greeting_timer()
+            self._greeted = True
             self.peer_name = display_name(event.name)
             self.view.show_notice(f"Connected to {self.peer_name} at {self.peer_origin}.")
             self.view.refresh()

@@ -1,0 +1,31 @@
+"""Fixtures that start real processes and make sure every one of them is stopped."""
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.processes import RawPeer, Turnchat
+
+
+@pytest.fixture
+def turnchat() -> Iterator[Callable[..., Turnchat]]:
+    """Start `turnchat.py` with the given arguments; all are killed at the end of the test."""
+    started: list[Turnchat] = []
+
+    def start(*args: str, stdin: bytes | None = None) -> Turnchat:
+        process = Turnchat(*args, stdin=stdin)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.close()
+
+
+@pytest.fixture
+def raw_peers() -> Iterator[list[RawPeer]]:
+    """Raw sockets a test opens; all are closed at the end of the test."""
+    peers: list[RawPeer] = []
+    yield peers
+    for peer in peers:
+        peer.close()
