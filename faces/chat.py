@@ -161,7 +161,7 @@ class Chat:
             return
         try:
             self._link.send(Quit())
-            self._end(ExitStatus.ENDED, "You left the conversation.")
+            self._end(ExitStatus.ENDED, "You left the conversation.", we_spoke_last=True)
         except LocalProtocolError:  # we never greeted: there is nobody to tell
             self._end(ExitStatus.ENDED, "You left before the conversation began.")
 
@@ -195,7 +195,7 @@ class Chat:
         elif isinstance(event, PeerBrokeProtocol):
             self._end(ExitStatus.FAILED,
                       f"{name} broke the protocol ({sanitize_line(event.reason)}); "
-                      "connection closed.")
+                      "connection closed.", we_spoke_last=True)
         elif isinstance(event, ConnectionLost):
             self._end(ExitStatus.FAILED, f"Connection to {name} lost.")
 
@@ -206,11 +206,11 @@ class Chat:
             self._greeting_timer.cancel()
             self._greeting_timer = None
 
-    def _end(self, status: ExitStatus, message: str) -> None:
+    def _end(self, status: ExitStatus, message: str, we_spoke_last: bool = False) -> None:
         self.ending = Ending(status, message)
         self._cancel_greeting_timer()
         if self._link is not None:
-            self._link.close()
+            self._link.close(linger=we_spoke_last)
         if self._listener is not None:
             self._listener.close()
         self.view.finish(self.ending)

@@ -17,8 +17,11 @@ LINGER_SECONDS = 2.0  # a peer that has our last frame closes at once; a stuck o
 _DRAIN_CHUNK = 65536
 
 
-def close_politely(sock: socket.socket, last_bytes: bytes = b"") -> None:
-    """Send `last_bytes`, wait briefly for the peer to close, then close; never raises."""
+def close_politely(sock: socket.socket, last_bytes: bytes = b"", linger: bool = True) -> None:
+    """Send `last_bytes`, wait briefly for the peer to close, then close; never raises.
+
+    Without `linger` (the peer spoke last, and is closing anyway) it does not wait.
+    """
     deadline = time.monotonic() + LINGER_SECONDS
     with contextlib.suppress(OSError):
         sock.setblocking(True)
@@ -26,7 +29,7 @@ def close_politely(sock: socket.socket, last_bytes: bytes = b"") -> None:
         if last_bytes:
             sock.sendall(last_bytes)
         sock.shutdown(socket.SHUT_WR)
-        while (remaining := deadline - time.monotonic()) > 0:
+        while linger and (remaining := deadline - time.monotonic()) > 0:
             sock.settimeout(remaining)
             if not sock.recv(_DRAIN_CHUNK):
                 break

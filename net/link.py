@@ -114,12 +114,15 @@ class Link:
         if not self._closed and self.conversation.state is not State.CLOSED:
             self.on_event(ConnectionLost())
 
-    def close(self) -> None:
-        """Flush what is queued, close politely, and stop watching the socket."""
+    def close(self, linger: bool) -> None:
+        """Flush what is queued, close politely, and stop watching the socket.
+
+        `linger` when our QUIT or ERROR was the last word, so that it is read before we go.
+        """
         if self._closed:
             return
         self._closed = True
         self.reactor.remove_reader(self.sock)
         self._stop_writing()
-        close_politely(self.sock, bytes(self._outgoing))
+        close_politely(self.sock, bytes(self._outgoing), linger)
         self._outgoing.clear()

@@ -178,6 +178,7 @@ def test_text_out_of_turn_from_the_peer_is_a_protocol_error(
     peer.send(text("my turn") + text("and again"))
     assert peer.read_frame() == (ERROR, b"TEXT out of turn")
     assert peer.at_eof()
+    peer.close()
     done = listener.finish()
     assert done.status == 1
     assert done.out == "my turn\n"  # every message received before the breach is shown
@@ -191,6 +192,7 @@ def test_invalid_utf8_from_the_peer_is_a_protocol_error(
     peer = greeted_raw_connector(port, raw_peers)
     peer.send(frame(TEXT, b"caf\xe9"))
     assert peer.read_frame() == (ERROR, b"invalid UTF-8 in TEXT")
+    peer.close()
     assert "broke the protocol (invalid UTF-8 in TEXT)" in listener.finish().err
 
 
@@ -232,6 +234,7 @@ def test_what_the_connector_sends_on_the_wire(turnchat: Start, raw_peers: list[R
     peer.send(text("bye"))
     assert peer.read_frame() == (QUIT, b"")
     assert peer.at_eof()
+    peer.close()
     done = connector.finish()
     assert done.out == "line one\nline two\nbye\n"
     assert done.status == 0
