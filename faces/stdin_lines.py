@@ -14,12 +14,12 @@ from collections import deque
 from collections.abc import Callable
 from enum import Enum
 
+from faces.commands import Command, parse_command
 from net.reactor import Reactor
 from wire.limits import MAX_PAYLOAD
 
 READ_CHUNK = 65536
 READ_AHEAD_BYTES = 65536  # queued text beyond this pauses reading: memory stays flat
-QUIT_COMMAND = "/q"
 
 
 class Marker(Enum):
@@ -142,7 +142,7 @@ class StdinLines:
             return
         if not text.strip():
             return
-        if text.strip() == QUIT_COMMAND:
+        if parse_command(text)[0] is Command.QUIT:  # the plain face's only command
             self.queue.append(Marker.QUIT)
             return
         self.queue.append(text)

@@ -1,5 +1,6 @@
 """Real turnchat processes and raw protocol peers on 127.0.0.1, for end-to-end tests."""
 
+import contextlib
 import os
 import re
 import selectors
@@ -105,10 +106,8 @@ class Turnchat:
         self.kill()
         for pipe in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
             if pipe is not None and not pipe.closed:
-                try:
+                with contextlib.suppress(BrokenPipeError):
                     pipe.close()
-                except BrokenPipeError:
-                    pass
         self._selector.close()
 
 

@@ -283,3 +283,37 @@ def test_a_line_of_exactly_the_limit_goes_through(turnchat: Start) -> None:
     message = "é" * 2048  # 4096 bytes of UTF-8
     connect(turnchat, port, stdin=(message + "\n").encode())
     assert listener.finish().out == message + "\n"
+
+
+def test_stdin_from_a_regular_file_and_from_dev_null(turnchat: Start, tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from tests.processes import TURNCHAT
+
+    script = tmp_path / "lines.txt"
+    script.write_bytes(lines("from a file", 300))
+    listener, port = listen(turnchat)
+    with script.open("rb") as file_input:
+        connector = subprocess.Popen(
+            [sys.executable, str(TURNCHAT), "--connect", f"127.0.0.1:{port}"],
+            stdin=file_input, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+    listener_lines = lines("reply", 299)
+    for number in range(299):
+        listener.expect("out", f"from a file {number}\n")
+        listener.write(listener_lines.splitlines(keepends=True)[number])
+    listener.expect("out", "from a file 299\n")
+    listener.close_stdin()  # bo's input ends on bo's turn: bo leaves
+    out, err = connector.communicate(timeout=15)
+    assert connector.returncode == 0, err
+    assert out.decode() == listener_lines.decode()
+    assert listener.finish().out == lines("from a file", 300).decode()
+
+    listener, port = listen(turnchat)
+    quiet = subprocess.run(  # /dev/null: end of input at once, on the connector's turn
+        [sys.executable, str(TURNCHAT), "--connect", f"127.0.0.1:{port}"],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=15,
+    )
+    assert (quiet.returncode, quiet.stderr.splitlines()[-1]) == (0, "You left the conversation.")
+    assert listener.finish().status == 0

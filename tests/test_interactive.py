@@ -1,0 +1,202 @@
+"""The interactive face in a real pty, read off the screen a person would see."""
+
+import socket
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.processes import RawPeer, Turnchat, listening_port
+from tests.terminal import TerminalTurnchat
+from tests.wirebytes import HELLO, QUIT, TEXT, frame, hello, text
+
+ENTER, UP, CTRL_C, CTRL_D = "\r", "\x1b[A", "\x03", "\x04"
+
+
+@pytest.fixture
+def terminal() -> Iterator[Callable[..., TerminalTurnchat]]:
+    started: list[TerminalTurnchat] = []
+
+    def start(*args: str, **options: object) -> TerminalTurnchat:
+        term = TerminalTurnchat(*args, **options)  # type: ignore[arg-type]
+        started.append(term)
+        return term
+
+    yield start
+    for term in started:
+        term.close()
+
+
+def listening_with_raw_peer(
+    terminal: Callable[..., TerminalTurnchat], raw_peers: list[RawPeer], **options: object
+) -> tuple[TerminalTurnchat, RawPeer]:
+    """bo listens in a pty; the test connects as "raw", which holds the first turn."""
+    term = terminal("--listen", "127.0.0.1:0", "--name", "bo", **options)
+    port = int(term.wait_for(r"Listening on 127\.0\.0\.1:(\d+)").group(1))
+    peer = RawPeer.connect(port)
+    raw_peers.append(peer)
+    peer.send(hello("raw"))
+    assert peer.read_frame()[0] == HELLO
+    term.wait_for("raw connected from")
+    return term, peer
+
+
+def nothing_sent(peer: RawPeer) -> bool:
+    peer.sock.settimeout(0.3)
+    try:
+        return not peer.sock.recv(1)  # only the end of the stream would do
+    except TimeoutError:
+        return True
+    finally:
+        peer.sock.settimeout(15)
+
+
+def test_draft_survives_an_incoming_message(terminal, raw_peers) -> None:
+    term, peer = listening_with_raw_peer(terminal, raw_peers)
+    term.type("half a wor")
+    term.wait_for("you> half a wor")
+    peer.send(text("a message arrives mid-word"))
+    term.wait_for("raw: a message arrives mid-word")
+    term.settle()
+    assert term.prompt_line().endswith("you> half a wor")
+    lines = term.text.splitlines()
+    message_row = next(row for row, line in enumerate(lines) if "raw: a message" in line)
+    assert message_row < lines.index(term.prompt_line())
+    term.type("d" + ENTER)
+    assert peer.read_frame() == (TEXT, b"half a word")
+    term.wait_for("bo: half a word")
+
+
+def test_enter_out_of_turn_keeps_the_draft(terminal, raw_peers) -> None:
+    term, peer = listening_with_raw_peer(terminal, raw_peers)
+    assert "(raw's turn) you>" in term.prompt_line()
+    term.wait_for("RAW'S TURN")
+    term.type("too soon" + ENTER)
+    term.wait_for("It is raw's turn; wait for their message. Your draft is kept.")
+    assert term.prompt_line().endswith("you> too soon")
+    assert nothing_sent(peer)
+    peer.send(text("go ahead"))
+    term.wait_for("raw: go ahead")
+    term.wait_for("YOUR TURN")
+    term.type(ENTER)
+    assert peer.read_frame() == (TEXT, b"too soon")
+    term.wait_for(r"bo: too soon")
+
+
+def test_hostile_message_cannot_clear_the_screen_or_set_the_title(terminal, raw_peers) -> None:
+    term, peer = listening_with_raw_peer(terminal, raw_peers)
+    peer.send(text("A\x1b[2JB\x1b]0;pwned\x07C\u009b2JD\u202eE\r\x08F"))
+    term.wait_for("raw: A")
+    term.settle()
+    assert "Listening on 127.0.0.1" in term.text  # nothing was cleared
+    assert term.screen.title != "pwned"
+    assert r"raw: A^[[2JB^[]0;pwned^GC\u009b2JD\u202eE^M^HF" in term.text
+
+
+def test_slash_q_quits_and_tells_the_peer(terminal, raw_peers) -> None:
+    term, peer = listening_with_raw_peer(terminal, raw_peers)
+    term.type("/q" + ENTER)
+    assert peer.read_frame() == (QUIT, b"")
+    assert peer.at_eof()
+    peer.close()
+    assert term.finish() == 0
+    assert "You left the conversation." in term.text
+
+
+@pytest.mark.parametrize("key", [CTRL_C, CTRL_D])
+def test_ctrl_c_and_ctrl_d_quit(terminal, raw_peers, key: str) -> None:
+    term, peer = listening_with_raw_peer(terminal, raw_peers)
+    term.type(key)
+    assert peer.read_frame() == (QUIT, b"")
+    peer.close()
+    assert term.finish() == 0
+
+
+def test_ctrl_d_with_a_draft_does_not_quit(terminal, raw_peers) -> None:
+    term, peer = listening_with_raw_peer(terminal, raw_peers)
+    term.type("draft" + "\x1b[D" * 5 + CTRL_D)  # Ctrl-D on a non-empty line deletes
+    term.wait_for("you> raft")
+    assert nothing_sent(peer)
+
+
+def test_peer_leaving_ends_with_its_reason(terminal, raw_peers) -> None:
+    term, peer = listening_with_raw_peer(terminal, raw_peers)
+    peer.send(frame(QUIT, b"gotta go"))
+    assert term.finish() == 0
+    assert "raw left the conversation: gotta go." in term.text
+
+
+def test_lost_connection_keeps_the_draft_on_screen(terminal, raw_peers) -> None:
+    term, peer = listening_with_raw_peer(terminal, raw_peers)
+    term.type("my unsent thought")
+    term.wait_for("you> my unsent thought")
+    peer.sock.shutdown(socket.SHUT_RDWR)
+    assert term.finish() == 1
+    assert "Your unsent draft: my unsent thought" in term.text
+    assert "turnchat: Connection to raw lost." in term.text
+
+
+def test_too_long_message_stays_in_the_prompt(terminal, raw_peers) -> None:
+    term, peer = listening_with_raw_peer(terminal, raw_peers, rows=60)
+    peer.send(text("your turn"))
+    term.wait_for("YOUR TURN")
+    term.type("é" * 2049 + ENTER)  # 4098 bytes
+    term.wait_for("The message is 4098 bytes; the limit is 4096 bytes. Your draft is kept.")
+    assert nothing_sent(peer)
+    term.type("\x7f\x7f" + ENTER)  # shorten by two characters: 2047 times é, 4094 bytes
+    assert peer.read_frame() == (TEXT, "é".encode() * 2047)
+
+
+def test_up_arrow_recalls_what_was_sent(terminal, raw_peers) -> None:
+    term, peer = listening_with_raw_peer(terminal, raw_peers)
+    peer.send(text("one"))
+    term.wait_for("YOUR TURN")
+    term.type("first thing I said" + ENTER)
+    assert peer.read_frame() == (TEXT, b"first thing I said")
+    term.wait_for("RAW'S TURN")
+    term.type(UP)
+    term.wait_for("you> first thing I said")
+
+
+def test_help_and_unknown_commands(terminal, raw_peers) -> None:
+    term, peer = listening_with_raw_peer(terminal, raw_peers)
+    term.type("/help" + ENTER)
+    term.wait_for("/q          leave the conversation")
+    term.type("/frob" + ENTER)
+    term.wait_for("Unknown command /frob; /help lists them")
+    assert term.prompt_line().endswith("you> /frob")
+    assert nothing_sent(peer)
+
+
+def test_double_slash_sends_a_literal_slash(terminal, raw_peers) -> None:
+    term, peer = listening_with_raw_peer(terminal, raw_peers)
+    peer.send(text("hi"))
+    term.wait_for("YOUR TURN")
+    term.type("//etc is a directory" + ENTER)
+    assert peer.read_frame() == (TEXT, b"/etc is a directory")
+
+
+def test_names_are_coloured_unless_no_color(terminal, raw_peers) -> None:
+    for env, coloured in (({}, True), ({"NO_COLOR": "1"}, False)):
+        term, peer = listening_with_raw_peer(terminal, raw_peers, env=env)
+        peer.send(text("colour check"))
+        row = term.wait_for("raw: colour check") and next(
+            y for y, line in enumerate(term.screen.display) if "raw: colour check" in line)
+        assert (term.screen.buffer[row][0].fg != "default") is coloured
+        assert (b"\x1b[36m" in term.raw or b";36m" in term.raw or b"36;" in term.raw) is coloured
+
+
+def test_interactive_connector_speaks_first_to_a_plain_listener(terminal, turnchat) -> None:
+    listener: Turnchat = turnchat("--listen", "127.0.0.1:0", "--name", "bo")
+    port = listening_port(listener)
+    term = terminal("--connect", f"127.0.0.1:{port}", "--name", "ana")
+    term.wait_for("Connected to bo at 127.0.0.1")
+    term.wait_for("YOUR TURN")
+    term.type("hello from a terminal" + ENTER)
+    listener.expect("out", "hello from a terminal\n")
+    listener.write(b"hello from a pipe\n")
+    term.wait_for("bo: hello from a pipe")
+    listener.close_stdin()  # bo's input ends; on bo's next turn bo leaves
+    term.type("bye" + ENTER)
+    term.wait_for("bo left the conversation.")
+    assert term.finish() == 0
+    assert listener.finish().status == 0
