@@ -80,7 +80,9 @@ class InteractiveFace:
             loop.add_signal_handler(signum, self.chat.quit)
         self.chat.begin(self._start)
         if self._ending is None:
-            await self.session.prompt_async(pre_run=self._exit_if_ended)
+            # Our exception handler, not prompt_toolkit's "Press ENTER to continue" one.
+            await self.session.prompt_async(pre_run=self._exit_if_ended,
+                                            set_exception_handler=False)
         if self._draft:
             self._print([("class:notice", "Your unsent draft: "), ("", self._draft)])
         if self._ending is not None:
