@@ -158,6 +158,7 @@ class InteractiveFace:
             self._submit(event.current_buffer)
 
         @bindings.add("c-c")
+        @bindings.add("<sigint>")  # SIGINT from outside, which prompt_toolkit turns into a key
         @bindings.add("c-d", filter=empty)
         def _quit(event: KeyPressEvent) -> None:
             self.chat.quit()

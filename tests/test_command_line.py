@@ -51,7 +51,7 @@ def test_installed_console_script_runs() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ((), "say --listen or --connect"),
+        ((), "choose --listen (wait for a peer) or --connect (reach one)"),
         (("--listen", "--connect"), "not allowed with argument"),
         (("--listen", "host:port"), "--listen: the port 'port' is not a number from 0 to 65535."),
         (("--connect", "host:0"), "--connect: the port '0' is not a number from 1 to 65535."),

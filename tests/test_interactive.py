@@ -1,5 +1,6 @@
 """The interactive face in a real pty, read off the screen a person would see."""
 
+import signal
 import socket
 from collections.abc import Callable, Iterator
 
@@ -200,3 +201,21 @@ def test_interactive_connector_speaks_first_to_a_plain_listener(terminal, turnch
     term.wait_for("bo left the conversation.")
     assert term.finish() == 0
     assert listener.finish().status == 0
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_signals_from_outside_quit_politely(terminal, raw_peers, signum: int) -> None:
+    term, peer = listening_with_raw_peer(terminal, raw_peers)
+    term.child.kill(signum)
+    assert peer.read_frame() == (QUIT, b"")
+    peer.close()
+    assert term.finish() == 0
+
+
+def test_waiting_listener_stops_on_slash_q(terminal) -> None:
+    term = terminal("--listen", "127.0.0.1:0")
+    term.wait_for("Listening on")
+    term.wait_for("waiting for a peer.  /q to stop")
+    term.type("/q" + ENTER)
+    assert term.finish() == 0
+    assert "Stopped listening; no peer had connected." in term.text
