@@ -99,7 +99,8 @@ def _check_name(name: str) -> str:
 def _start(args: argparse.Namespace) -> Start:
     """Bind or connect as the command line asks; exit 2 or 3 with a sentence if we cannot."""
     if args.listen is None and args.connect is None:
-        _fail(ExitStatus.USAGE, "choose --listen (wait for a peer) or --connect (reach one). Try 'turnchat --help'.")
+        _fail(ExitStatus.USAGE, "choose --listen (wait for a peer) or --connect (reach one). "
+                                "Try 'turnchat --help'.")
     if not 0 < args.timeout <= 3600:
         _fail(ExitStatus.USAGE, "--timeout must be more than 0 and at most 3600 seconds.")
     name = _check_name(args.name) if args.name is not None else _login_name()
