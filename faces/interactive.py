@@ -14,7 +14,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from prompt_toolkit import PromptSession, print_formatted_text
-from prompt_toolkit.application import run_in_terminal
+from prompt_toolkit.application import Application, run_in_terminal
 from prompt_toolkit.buffer import Buffer
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import FormattedText, StyleAndTextTuples
@@ -196,8 +196,7 @@ class InteractiveFace:
         async def exit_after_prints() -> None:
             if self._last_print is not None:
                 await self._last_print
-            if app.is_running and not app.future.done():
-                app.exit()
+            _leave(app)
 
         task = asyncio.get_running_loop().create_task(exit_after_prints())
         self._tasks.add(task)
@@ -206,6 +205,10 @@ class InteractiveFace:
     def _on_crash(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         self._crash = context.get("exception") or RuntimeError(context.get("message"))
         self._ending = self._ending or Ending(ExitStatus.FAILED, "turnchat stopped.")
-        app = self.session.app
-        if app.is_running and not app.future.done():
-            app.exit()
+        _leave(self.session.app)
+
+
+def _leave(app: Application[Any]) -> None:
+    """End the prompt, unless it has already ended or is already ending."""
+    if app.is_running and app.future is not None and not app.future.done():
+        app.exit()

@@ -10,6 +10,7 @@ conversation ends, only to say that.
 """
 
 import errno
+import functools
 import socket
 from collections.abc import Callable
 
@@ -54,7 +55,7 @@ class Listener:
         self._handshake_seconds = handshake_seconds
         for sock in self.sockets:
             sock.setblocking(False)
-            reactor.add_reader(sock, lambda sock=sock: self._accept(sock))
+            reactor.add_reader(sock, functools.partial(self._accept, sock))
 
     def close(self) -> None:
         """Stop listening and drop every connection that is not the conversation."""
@@ -95,14 +96,15 @@ class Listener:
         self._reactor.add_reader(sock, lambda: self._readable(candidate))
 
     def _pause(self, listening: socket.socket) -> None:
-        assert self._reactor is not None
-        self._reactor.remove_reader(listening)
+        reactor = self._reactor
+        assert reactor is not None
+        reactor.remove_reader(listening)
 
         def resume() -> None:
             if listening.fileno() >= 0:
-                self._reactor.add_reader(listening, lambda: self._accept(listening))
+                reactor.add_reader(listening, functools.partial(self._accept, listening))
 
-        self._reactor.call_later(ACCEPT_PAUSE_SECONDS, resume)
+        reactor.call_later(ACCEPT_PAUSE_SECONDS, resume)
 
     # -- screening -------------------------------------------------------------------------
 
@@ -195,15 +197,16 @@ def open_listener(address: Address) -> Listener:
     last_error: OSError | None = None
     seen = set()
     for family, kind, proto, _, sockaddr in resolved:
-        if sockaddr[0] in seen:
+        host = str(sockaddr[0])
+        if host in seen:
             continue
-        seen.add(sockaddr[0])
+        seen.add(host)
         sock = socket.socket(family, kind, proto)
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             if family == socket.AF_INET6:
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-            sock.bind((sockaddr[0], port, *sockaddr[2:]))
+            sock.bind((host, port, *sockaddr[2:]))
             sock.listen(BACKLOG)
         except OSError as error:
             sock.close()
@@ -212,7 +215,7 @@ def open_listener(address: Address) -> Listener:
                 continue
             for bound in sockets:
                 bound.close()
-            where = format_address(sockaddr[0], port)
+            where = format_address(host, port)
             raise CannotStart(_why(address, where, error)) from None
         port = sock.getsockname()[1]  # with port 0, every address shares the first's port
         sockets.append(sock)
@@ -234,5 +237,5 @@ def _why(address: Address, where: str, error: OSError | None) -> str:
     return f"cannot listen on {shown}: {detail}."
 
 
-def _name_of(sockaddr: tuple) -> str:
+def _name_of(sockaddr: tuple[str, int] | tuple[str, int, int, int]) -> str:
     return format_address(sockaddr[0], sockaddr[1])
