@@ -21,6 +21,7 @@ from prompt_toolkit.formatted_text import FormattedText, StyleAndTextTuples
 from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.styles import Style
+from prompt_toolkit.utils import get_cwidth
 
 from faces.chat import Chat, Phase
 from faces.commands import HELP, Command, parse_command
@@ -83,7 +84,7 @@ class InteractiveFace:
             # Our exception handler, not prompt_toolkit's "Press ENTER to continue" one.
             await self.session.prompt_async(pre_run=self._exit_if_ended,
                                             set_exception_handler=False)
-        if self._draft:
+        if self._draft.strip():
             self._print([("class:notice", "Your unsent draft: "), ("", self._draft)])
         if self._ending is not None:
             ending = self._ending
@@ -111,8 +112,8 @@ class InteractiveFace:
     # -- drawing ---------------------------------------------------------------------------
 
     def _print(self, fragments: StyleAndTextTuples) -> None:
-        app = self.session.app if hasattr(self, "session") else None
-        if app is not None and app.is_running:
+        app = self.session.app
+        if app.is_running:
             line = [*fragments, ("", "\n")]
             self._last_print = run_in_terminal(lambda: app.print_text(line))
         else:
@@ -120,7 +121,7 @@ class InteractiveFace:
                                  include_default_pygments_style=False)
 
     def _print_message(self, style: str, sender: str, text: str) -> None:
-        indent = "\n" + " " * (len(sender) + 2)  # continuation lines align under the text
+        indent = "\n" + " " * get_cwidth(f"{sender}: ")  # continuation lines align with text
         self._print([(style, f"{sender}: "), ("", text.replace("\n", indent))])
 
     def _prompt(self) -> StyleAndTextTuples:

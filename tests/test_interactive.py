@@ -219,3 +219,9 @@ def test_waiting_listener_stops_on_slash_q(terminal) -> None:
     term.type("/q" + ENTER)
     assert term.finish() == 0
     assert "Stopped listening; no peer had connected." in term.text
+
+
+def test_multi_line_message_is_indented_under_its_sender(terminal, raw_peers) -> None:
+    term, peer = listening_with_raw_peer(terminal, raw_peers)
+    peer.send(text("first line\nsecond line"))
+    term.wait_for(r"raw: first line\n     second line")
