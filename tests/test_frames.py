@@ -1,6 +1,10 @@
 """The frame codec: every chunking of a stream, and bad lengths refused before the body."""
 
+import itertools
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.wirebytes import ERROR, HELLO, QUIT, TEXT, frame
 from wire.errors import RemoteProtocolError
@@ -97,3 +101,9 @@ def test_partial_header_waits() -> None:
 def test_encoder_refuses_oversize_payload() -> None:
     with pytest.raises(ValueError):
         encode_frame(FrameType.TEXT, b"z" * (MAX_PAYLOAD + 1))
+
+
+@given(st.lists(st.integers(0, len(STREAM)), max_size=30))
+def test_any_chunking(cuts: list[int]) -> None:
+    points = [0, *sorted(cuts), len(STREAM)]
+    assert decode_all([STREAM[a:b] for a, b in itertools.pairwise(points)]) == EXPECTED
