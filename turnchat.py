@@ -46,8 +46,8 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="turnchat",
-        description="A two-person chat in strict turns over one TCP connection: one side "
-        "listens, the other connects and speaks first.",
+        description="A two-person chat in strict turns over one TCP connection:\n"
+        "one side listens, the other connects and speaks first.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
