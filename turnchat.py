@@ -8,17 +8,23 @@ Everything else lives in the packages beside it: wire/ (the protocol, sans-IO), 
 sees).
 """
 
+from __future__ import annotations
+
 import argparse
 import os
 import sys
-from typing import NoReturn
 
 from faces.ending import EXIT_STATUS_HELP, ExitStatus
-from faces.sanitize import sanitize_line
-from roles import CannotStart
-from roles.address import DEFAULT_HOST, DEFAULT_PORT, AddressError, parse_address
-from roles.starting import Start
-from wire.limits import MAX_NAME_CHARS
+from roles import DEFAULT_HOST, DEFAULT_PORT, CannotStart
+
+TYPE_CHECKING = False  # type checkers take this as True; at run time typing is not loaded
+if TYPE_CHECKING:
+    from typing import NoReturn
+
+    from roles.starting import Start
+
+# `--help`, `--version` and command-line errors load nothing more than the modules above;
+# the protocol, sockets and faces are imported where a conversation needs them.
 
 __version__ = "1.0.0"
 DEFAULT_TIMEOUT = 10.0  # seconds to connect, and for the other side's HELLO to arrive
@@ -78,6 +84,9 @@ def _fail(status: ExitStatus, message: str) -> NoReturn:
 def _login_name() -> str:
     import getpass
 
+    from faces.sanitize import sanitize_line
+    from wire.limits import MAX_NAME_CHARS
+
     try:
         name = getpass.getuser()
     except (OSError, KeyError):  # no passwd entry and no LOGNAME/USER, as in some containers
@@ -86,6 +95,9 @@ def _login_name() -> str:
 
 
 def _check_name(name: str) -> str:
+    from faces.sanitize import sanitize_line
+    from wire.limits import MAX_NAME_CHARS
+
     if not name.strip():
         _fail(ExitStatus.USAGE, "--name must not be empty.")
     if sanitize_line(name) != name:
@@ -98,6 +110,9 @@ def _check_name(name: str) -> str:
 
 def _start(args: argparse.Namespace) -> Start:
     """Bind or connect as the command line asks; exit 2 or 3 with a sentence if we cannot."""
+    from roles.address import AddressError, parse_address
+    from roles.starting import Start
+
     if args.listen is None and args.connect is None:
         _fail(ExitStatus.USAGE, "choose --listen (wait for a peer) or --connect (reach one). "
                                 "Try 'turnchat --help'.")

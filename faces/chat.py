@@ -7,10 +7,11 @@ only draws, and hands back what the user typed through `say` and `quit`.
 """
 
 import socket
+from dataclasses import dataclass
 from enum import Enum, auto
 from typing import Protocol
 
-from faces.ending import Ending, ExitStatus
+from faces.ending import ExitStatus
 from faces.sanitize import sanitize, sanitize_line
 from net.link import Link, PeerBrokeProtocol
 from net.reactor import Reactor, TimerHandle
@@ -29,6 +30,14 @@ from wire import (
     Text,
 )
 from wire.limits import MAX_NAME_CHARS
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    """How the conversation ended: the exit status, and one sentence for the user."""
+
+    status: ExitStatus
+    message: str
 
 
 class ChatView(Protocol):
@@ -79,7 +88,7 @@ class Chat:
         self._link: Link | None = None
         self._listener: Listener | None = None
         self._greeting_timer: TimerHandle | None = None
-        self._greeted = False  # both HELLOs exchanged: the conversation proper has begun
+        self.phase = Phase.WAITING
 
     # -- beginning -------------------------------------------------------------------------
 
@@ -102,6 +111,7 @@ class Chat:
 
     def _connect(self, sock: socket.socket, origin: str) -> None:
         self.peer_origin = origin
+        self.phase = Phase.GREETING
         self._link = Link(self.reactor, sock, Conversation(Role.CONNECTOR), self._on_event)
         self._greeting_timer = self.reactor.call_later(self.handshake_seconds, self._no_answer)
         self._link.send(Hello(self.my_name))
@@ -112,7 +122,7 @@ class Chat:
         self.peer_name = display_name(conversation.peer_hello.name)
         self._link = Link(self.reactor, sock, conversation, self._on_event)
         self._link.send(Hello(self.my_name))
-        self._greeted = True
+        self.phase = Phase.TALKING
         self.view.show_notice(f"{self.peer_name} connected from {origin}.")
         self.view.refresh()
         self._link.deliver_buffered()
@@ -125,32 +135,23 @@ class Chat:
     # -- what the face asks ----------------------------------------------------------------
 
     @property
-    def phase(self) -> Phase:
-        if self.ending is not None:
-            return Phase.ENDED
-        if self._link is None:
-            return Phase.WAITING
-        return Phase.TALKING if self._greeted else Phase.GREETING
-
-    @property
     def my_turn(self) -> bool:
-        return self.phase is Phase.TALKING and self._state() is State.MY_TURN
-
-    def _state(self) -> State | None:
-        return None if self._link is None else self._link.conversation.state
+        link = self._link
+        return link is not None and self.phase is Phase.TALKING and (
+            link.conversation.state is State.MY_TURN)
 
     def say(self, text: str) -> None:
         """Send one message; raise LocalProtocolError with a sentence if it cannot go now."""
+        link = self._link
         if self.phase is not Phase.TALKING:
             raise LocalProtocolError(
                 "No one to talk to yet." if self.phase is not Phase.ENDED
                 else "The conversation is over."
             )
-        if self._state() is State.THEIR_TURN:
+        assert link is not None
+        if link.conversation.state is State.THEIR_TURN:
             raise LocalProtocolError(f"It is {self.peer_name}'s turn; wait for their message.")
-        assert self._link is not None
-        self._link.send(Text(text))
-        self.view.refresh()
+        link.send(Text(text))  # the caller redraws: it knows whether it has more to say
 
     def quit(self) -> None:
         """Leave: tell the peer (QUIT) if there is one, and end with status 0."""
@@ -176,7 +177,7 @@ class Chat:
             self.view.refresh()
         elif isinstance(event, Hello):
             self._cancel_greeting_timer()
-            self._greeted = True
+            self.phase = Phase.TALKING
             self.peer_name = display_name(event.name)
             self.view.show_notice(f"Connected to {self.peer_name} at {self.peer_origin}.")
             self.view.refresh()
@@ -208,6 +209,7 @@ class Chat:
 
     def _end(self, status: ExitStatus, message: str, we_spoke_last: bool = False) -> None:
         self.ending = Ending(status, message)
+        self.phase = Phase.ENDED
         self._cancel_greeting_timer()
         if self._link is not None:
             self._link.close(linger=we_spoke_last)

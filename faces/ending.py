@@ -1,6 +1,8 @@
-"""How turnchat ends: the exit statuses, and the sentence that goes with each ending."""
+"""How turnchat ends: the exit statuses and their help text.
 
-from dataclasses import dataclass
+Kept free of heavy imports: `turnchat --help` shows this text and loads little else.
+"""
+
 from enum import IntEnum
 
 
@@ -17,9 +19,3 @@ exit status:
   1  the connection was lost, or a side broke the protocol
   2  the command line was wrong
   3  could not listen or connect (address in use, refused, unknown host, timeout)"""
-
-
-@dataclass(frozen=True, slots=True)
-class Ending:
-    status: ExitStatus
-    message: str  # one sentence for the user

@@ -23,9 +23,9 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.styles import Style
 from prompt_toolkit.utils import get_cwidth
 
-from faces.chat import Chat, Phase
+from faces.chat import Chat, Ending, Phase
 from faces.commands import HELP, Command, parse_command
-from faces.ending import Ending, ExitStatus
+from faces.ending import ExitStatus
 from roles.starting import Start
 from wire import LocalProtocolError
 
@@ -185,6 +185,7 @@ class InteractiveFace:
                 return
             self._print_message("class:me", self.chat.my_name, text)
             buffer.reset(append_to_history=True)
+            self.refresh()  # the prompt now shows it is the peer's turn
 
     # -- ending ----------------------------------------------------------------------------
 

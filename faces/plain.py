@@ -9,15 +9,18 @@ once.
 """
 
 import os
+import select
 import signal
 import sys
 
-from faces.chat import Chat, Phase
-from faces.ending import Ending, ExitStatus
+from faces.chat import Chat, Ending, Phase
+from faces.ending import ExitStatus
 from faces.stdin_lines import Marker, StdinLines
 from net.reactor import PlainReactor
 from roles.starting import Start
 from wire import LocalProtocolError
+
+STDOUT = 1
 
 
 class PlainFace:
@@ -50,8 +53,7 @@ class PlainFace:
         if not self._stdout_open:
             return
         try:
-            sys.stdout.write(text + "\n")
-            sys.stdout.flush()
+            _write_all(STDOUT, (text + "\n").encode())  # UTF-8, as it came
         except BrokenPipeError:
             self._stdout_open = False
             devnull = os.open(os.devnull, os.O_WRONLY)  # so the exit-time flush stays quiet
@@ -72,11 +74,12 @@ class PlainFace:
                 if not queue:
                     return
             head = queue[0]
-            if head is Marker.QUIT or (head is Marker.END_OF_INPUT and chat.my_turn):
+            my_turn = chat.my_turn
+            if head is Marker.QUIT or (head is Marker.END_OF_INPUT and my_turn):
                 self.input.pop()
                 chat.quit()
                 return
-            if not chat.my_turn:
+            if not my_turn:
                 return
             line = self.input.pop()
             assert isinstance(line, str)
@@ -94,6 +97,15 @@ class PlainFace:
         _to_stderr(ending.message if ending.status is ExitStatus.ENDED
                    else f"turnchat: {ending.message}")
         self.reactor.stop()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write straight to the file: one system call per message, no buffer to flush."""
+    while data:
+        try:
+            data = data[os.write(fd, data):]
+        except BlockingIOError:  # a non-blocking stdout shared with another program
+            select.select([], [fd], [])
 
 
 def _to_stderr(text: str) -> None:

@@ -35,6 +35,8 @@ def _escape(match: re.Match[str]) -> str:
 
 def sanitize(text: str) -> str:
     """Return `text` safe to print: no control character but newline survives."""
+    if text.isprintable():  # the usual case, and a quicker test than the pattern
+        return text
     return _UNSAFE.sub(_escape, text)
 
 

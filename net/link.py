@@ -92,7 +92,7 @@ class Link:
         if self._outgoing and not self._writing:
             self.reactor.add_writer(self.sock, self._flush)
             self._writing = True
-        elif not self._outgoing:
+        elif not self._outgoing and self._writing:
             self._stop_writing()
 
     def _stop_writing(self) -> None:

@@ -133,7 +133,8 @@ class PlainReactor:
         """Dispatch files and timers until `stop()` is called."""
         self._running = True
         while self._running:
-            for key, events in self._selector.select(self._next_timeout()):
+            timeout = self._next_timeout() if self._timers else None
+            for key, events in self._selector.select(timeout):
                 pair = self._callbacks.get(key.fd)
                 if pair is None:
                     continue
@@ -146,7 +147,8 @@ class PlainReactor:
                         writer()
                 if not self._running:
                     break
-            self._run_due_timers()
+            if self._timers:
+                self._run_due_timers()
 
     def _next_timeout(self) -> float | None:
         while self._timers and self._timers[0][2].cancelled:

@@ -2,8 +2,7 @@
 
 from dataclasses import dataclass
 
-DEFAULT_HOST = "localhost"  # listen privately unless told otherwise
-DEFAULT_PORT = 7777
+from roles import DEFAULT_HOST, DEFAULT_PORT
 
 
 class AddressError(ValueError):

@@ -25,6 +25,8 @@ class Role(Enum):
 
 
 class State(Enum):
+    __hash__ = object.__hash__  # members are singletons; Enum's own hash runs Python code
+
     SEND_HELLO = auto()  # connector: nothing sent yet, our HELLO comes first
     AWAIT_ANSWER = auto()  # connector: our HELLO is out, waiting for the listener's
     AWAIT_HELLO = auto()  # listener: waiting for the connector's HELLO
@@ -36,6 +38,8 @@ class State(Enum):
 
 
 class _Who(Enum):
+    __hash__ = object.__hash__
+
     US = auto()
     PEER = auto()
 
@@ -43,6 +47,7 @@ class _Who(Enum):
 US, PEER = _Who.US, _Who.PEER
 _OPEN = (State.SEND_HELLO, State.AWAIT_ANSWER, State.AWAIT_HELLO, State.ANSWER_HELLO,
          State.MY_TURN, State.THEIR_TURN)
+_FINAL = (State.BROKEN, State.CLOSED)
 _GREETED_US = (State.ANSWER_HELLO, State.MY_TURN, State.THEIR_TURN)  # the peer's HELLO is in
 _WE_GREETED = (State.AWAIT_ANSWER, State.MY_TURN, State.THEIR_TURN)  # our HELLO is out
 
@@ -108,7 +113,7 @@ class Conversation:
         return payload
 
     def _why_not(self, frame_type: FrameType) -> str:
-        if self.state in (State.BROKEN, State.CLOSED):
+        if self.state in _FINAL:
             return "The conversation is over."
         if frame_type is FrameType.TEXT:
             if self.state is State.THEIR_TURN:
@@ -124,7 +129,7 @@ class Conversation:
         """Take bytes from the peer; b"" means the peer closed its side of the stream."""
         if not data:
             self._stream_ended = True
-        elif self.state not in (State.BROKEN, State.CLOSED):
+        elif self.state not in _FINAL:
             self._decoder.feed(data)
 
     def next_event(self) -> Event | None:
@@ -134,7 +139,7 @@ class Conversation:
         BROKEN, and the reason belongs in the ERROR we send back: `send(Error(reason))` is
         the one thing still allowed.
         """
-        if self.state in (State.BROKEN, State.CLOSED):
+        if self.state in _FINAL:
             return None
         try:
             frame = self._decoder.next_frame()
@@ -143,7 +148,7 @@ class Conversation:
                     self.state = State.CLOSED
                     return ConnectionLost()
                 return None
-            return self._apply_received(frame.type, frame.payload)
+            return self._apply_received(*frame)
         except RemoteProtocolError:
             self.state = State.BROKEN
             raise

@@ -6,13 +6,14 @@ nothing of turns or text; `conversation.py` gives frames their meaning.
 """
 
 import struct
-from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 from wire.errors import RemoteProtocolError
 from wire.limits import HEADER_SIZE, MAX_FRAME_LENGTH, MAX_PAYLOAD
 
 _HEADER = struct.Struct(">IB")  # length, then the type byte that the length counts
+_LENGTH = struct.Struct(">I")
 
 
 class FrameType(IntEnum):
@@ -23,11 +24,12 @@ class FrameType(IntEnum):
 
 
 # 0x05..0x0F are reserved for extensions that this version does not speak yet.
-_KNOWN_TYPES = frozenset(FrameType)
+_TYPE_OF_BYTE = {frame_type.value: frame_type for frame_type in FrameType}
 
 
-@dataclass(frozen=True, slots=True)
-class Frame:
+class Frame(NamedTuple):
+    """One decoded frame. A tuple: the decoder makes one per message, so it must be cheap."""
+
     type: FrameType
     payload: bytes
 
@@ -64,7 +66,7 @@ class FrameDecoder:
         available = len(buffer) - start
         if available < HEADER_SIZE:
             return None
-        (length,) = struct.unpack_from(">I", buffer, start)
+        (length,) = _LENGTH.unpack_from(buffer, start)
         if length == 0:
             raise RemoteProtocolError("frame length 0 (it must count the type byte)")
         if length > MAX_FRAME_LENGTH:
@@ -74,7 +76,8 @@ class FrameDecoder:
         if available < HEADER_SIZE + 1:
             return None
         type_byte = buffer[start + HEADER_SIZE]
-        if type_byte not in _KNOWN_TYPES:
+        frame_type = _TYPE_OF_BYTE.get(type_byte)
+        if frame_type is None:
             raise RemoteProtocolError(f"unknown frame type 0x{type_byte:02x}")
         end = start + HEADER_SIZE + length
         if len(buffer) < end:
@@ -88,4 +91,4 @@ class FrameDecoder:
             self._start = 0
         else:
             self._start = end
-        return Frame(FrameType(type_byte), payload)
+        return Frame(frame_type, payload)

@@ -1,0 +1,48 @@
+"""Exact instruction counts with `valgrind --tool=callgrind`, where wall time is too noisy.
+
+The count of a program is repeatable for the same interpreter, inputs and environment,
+whatever else the machine is doing, so a ratio of counts is a ratio one can trust on a
+shared machine.
+"""
+
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from typing import IO
+
+from bench.common import environment, listener_port
+
+_REFS = re.compile(rb"refs:\s+([\d,]+)")
+
+
+def available() -> bool:
+    return shutil.which("valgrind") is not None
+
+
+def count(
+    command: list[str],
+    stdin: IO[bytes] | int = subprocess.DEVNULL,
+    peer: Callable[[int], None] | None = None,
+) -> int:
+    """Instructions `command` executes from launch to exit.
+
+    With `peer`, the command is a listener: once it names its port, `peer(port)` holds the
+    conversation with it (outside valgrind) and the listener is expected to end after.
+    """
+    process = subprocess.Popen(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment(),
+    )
+    try:
+        if peer is not None:
+            peer(listener_port(process))
+        _, errors = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    found = _REFS.search(errors)
+    if process.returncode != 0 or not found:
+        raise RuntimeError(f"callgrind of {command} failed: {errors[-500:]!r}")
+    return int(found.group(1).replace(b",", b""))
