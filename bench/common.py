@@ -51,11 +51,12 @@ def warm_up() -> None:
                    check=True)
 
 
-def listener_port(process: subprocess.Popen[bytes]) -> int:
-    """Read the listener's stderr until it names its port (both programs print it)."""
+def listener_port(process: subprocess.Popen[bytes], seen: bytearray | None = None) -> int:
+    """Read the listener's stderr until it names its port (both programs print it); the
+    lines read on the way are added to `seen`."""
     assert process.stderr is not None
     deadline = time.monotonic() + START_TIMEOUT
-    seen = b""
+    seen = bytearray() if seen is None else seen
     while time.monotonic() < deadline:
         line = process.stderr.readline()
         if not line:

@@ -20,6 +20,8 @@ from bench.common import PYTHON, START_TIMEOUT, environment, listener_port, turn
 HELLO = json.dumps({"app": "turnchat", "version": 1, "name": "probe"}).encode()
 QUIT_FRAME = struct.pack(">IB", 1, 0x03)
 FORBIDDEN_IMPORTS = ("asyncio", "prompt_toolkit")
+# The standard modules no listener can do without: the floor under any Python chat's start-up.
+FLOOR_IMPORTS = "import argparse, json, selectors, signal, socket, struct"
 
 
 def _frame(frame_type: int, payload: bytes) -> bytes:
@@ -94,10 +96,11 @@ def interleaved_medians(repetitions: int) -> dict[str, float]:
 
 
 def instructions() -> dict[str, int]:
-    """Instructions of `python3 -c pass`, of `turnchat --help`, and of a listener that
-    accepts one peer, which greets and leaves at once."""
+    """Instructions of `python3 -c pass`, of importing FLOOR_IMPORTS, of `turnchat --help`,
+    and of a listener that accepts one peer, which greets and leaves at once."""
     return {
         "bare": callgrind.count([PYTHON, "-c", "pass"]),
+        "floor": callgrind.count([PYTHON, "-c", FLOOR_IMPORTS]),
         "help": callgrind.count([*turnchat_command(), "--help"]),
         "accept": callgrind.count(listener_command(), peer=greet_and_leave),
     }
@@ -109,9 +112,10 @@ def plain_face_imports() -> list[str]:
     env["PYTHONPROFILEIMPORTTIME"] = "1"
     listener = subprocess.Popen(listener_command(), stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    errors = bytearray()
     try:
-        greet_and_leave(listener_port(listener))
-        _, errors = listener.communicate(timeout=START_TIMEOUT)
+        greet_and_leave(listener_port(listener, errors))
+        errors += listener.communicate(timeout=START_TIMEOUT)[1]
     finally:
         if listener.poll() is None:
             listener.kill()

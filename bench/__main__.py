@@ -1,0 +1,187 @@
+"""`make bench`: every figure side by side with its baseline, as one table.
+
+    python -m bench             the full run (under five minutes on 2 cores)
+    python -m bench --quick     tiny sizes: checks that every benchmark still runs
+    python -m bench --readme    the full run, and the table written into README.md
+"""
+
+import argparse
+import datetime
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+from bench import callgrind, codec, idle, memory, startup, turns
+from bench.common import ROOT, Figure, environment, machine, table, warm_up
+
+README = ROOT / "README.md"
+README_SECTION = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.DOTALL)
+MB = 1024  # KiB per MiB: RSS figures are in MiB
+
+
+@dataclass(frozen=True)
+class Sizes:
+    turns: int  # the turn-rate conversation
+    turn_repetitions: int
+    growth_turns: int  # the long conversation for RSS growth
+    startup_repetitions: int
+    instruction_iterations: tuple[int, int]  # two conversation lengths; the difference counts
+    interactive_turns: int
+    idle_seconds: float
+    codec_bytes: int
+    codec_repetitions: int
+
+
+FULL = Sizes(20_000, 5, 1_000_000, 21, (200, 1200), 20, 5.0, 20_000_000, 5)
+QUICK = Sizes(200, 1, 2_000, 2, (10, 30), 2, 0.3, 200_000, 1)
+
+
+def turn_rate(sizes: Sizes) -> list[Figure]:
+    seconds: dict[str, list[float]] = {"turnchat": [], "baseline": []}
+    for _ in range(sizes.turn_repetitions):  # interleaved, so that drift hits both alike
+        for program in seconds:
+            seconds[program].append(turns.converse(program, sizes.turns).seconds)
+    ours, theirs = (sorted(values)[len(values) // 2] for values in seconds.values())
+    return [Figure(f"Turn rate, {sizes.turns:,} turns, piped", "turns/s",
+                   sizes.turns / ours, "recipe program", sizes.turns / theirs,
+                   "time <= 1.15x", ours / theirs <= 1.15, f"{ours / theirs:.2f}x time")]
+
+
+def instructions_per_turn(sizes: Sizes) -> list[Figure]:
+    """Exact user-space instructions one listener spends per message in and out."""
+    short, long = sizes.instruction_iterations
+    per_turn = {}
+    for program in ("turnchat", "baseline"):
+        counts = [_listener_instructions(program, each) for each in (short, long)]
+        per_turn[program] = (counts[1] - counts[0]) / (long - short) / 1000
+    return [Figure("Listener, instructions per message in + out", "k instr",
+                   per_turn["turnchat"], "recipe program", per_turn["baseline"])]
+
+
+def _listener_instructions(program: str, each: int) -> int:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="turnchat-bench-") as folder:
+        lines = {side: Path(folder) / f"{side}.in" for side in ("listener", "connector")}
+        for side, path in lines.items():
+            turns.write_lines(path, side, each)
+
+        def peer(port: int) -> None:
+            with lines["connector"].open("rb") as source:
+                subprocess.run(turns.commands(program, port), stdin=source,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=environment(), check=True)
+
+        with lines["listener"].open("rb") as source:
+            return callgrind.count(turns.commands(program, None), stdin=source, peer=peer)
+
+
+def start_up(sizes: Sizes) -> list[Figure]:
+    wall = startup.interleaved_medians(sizes.startup_repetitions)
+    bare = wall["bare"] * 1000
+    figures = [
+        Figure("Start-up, `turnchat --help`", "ms", wall["help"] * 1000,
+               "python3 -c pass", bare, "<= 1.3x", wall["help"] <= 1.3 * wall["bare"]),
+        Figure("Start-up, listener until it accepts", "ms", wall["accept"] * 1000,
+               "python3 -c pass", bare, "<= 1.3x", wall["accept"] <= 1.3 * wall["bare"]),
+    ]
+    if callgrind.available():
+        counts = {name: value / 1e6 for name, value in startup.instructions().items()}
+        figures += [
+            Figure("Start-up, `--help`, instructions", "M", counts["help"],
+                   "python3 -c pass", counts["bare"], "<= 1.3x",
+                   counts["help"] <= 1.3 * counts["bare"]),
+            Figure("Start-up, listener accepts one peer, instructions", "M",
+                   counts["accept"], "python3 -c pass", counts["bare"], "<= 1.3x",
+                   counts["accept"] <= 1.3 * counts["bare"]),
+            Figure("Start-up floor: import socket, selectors, signal, json, argparse", "M",
+                   counts["floor"], "python3 -c pass", counts["bare"]),
+        ]
+    forbidden = startup.plain_face_imports()
+    figures.append(Figure("Plain face imports asyncio or prompt_toolkit", "modules",
+                          len(forbidden), "python3 -c pass", 0, "none", not forbidden,
+                          ratio_text=", ".join(forbidden) or "-"))
+    return figures
+
+
+def memory_figures(sizes: Sizes) -> list[Figure]:
+    bare = memory.bare_interpreter_kib() / MB
+    long_ours = turns.converse("turnchat", sizes.growth_turns, sample_memory=True)
+    long_theirs = turns.converse("baseline", sizes.growth_turns, sample_memory=True)
+    interactive = memory.interactive_listener_kib(sizes.interactive_turns) / MB
+    growth = (long_ours.listener_peak_kib - long_ours.listener_warm_kib) / MB
+    growth_theirs = (long_theirs.listener_peak_kib - long_theirs.listener_warm_kib) / MB
+    plain = long_ours.listener_peak_kib / MB
+    return [
+        Figure("Peak RSS, plain listener", "MiB", plain, "python3 -c pass", bare,
+               "< 18 MiB", plain < 18),
+        Figure("Peak RSS, interactive listener (pty)", "MiB", interactive,
+               "python3 -c pass", bare, "< 40 MiB", interactive < 40),
+        Figure(f"RSS growth over {sizes.growth_turns:,} turns", "MiB", growth,
+               "recipe program", growth_theirs, "< 1 MiB", growth < 1,
+               ratio_text=f"+{growth - growth_theirs:.2f} MiB"),
+    ]
+
+
+def idle_figures(sizes: Sizes) -> list[Figure]:
+    used = idle.measure(sizes.idle_seconds)
+    ours, theirs = used["turnchat"], used["baseline"]
+    span = f"{sizes.idle_seconds:g} s"
+    return [
+        Figure(f"Idle CPU, listener waiting {span} for a peer", "ms", ours.listening_ms,
+               "recipe program", theirs.listening_ms, "< 5 ms", ours.listening_ms < 5,
+               ratio_text=f"+{ours.listening_ms - theirs.listening_ms:.2f} ms"),
+        Figure(f"Idle CPU, waiting {span} for the peer's turn", "ms", ours.waiting_turn_ms,
+               "recipe program", theirs.waiting_turn_ms, "< 5 ms", ours.waiting_turn_ms < 5,
+               ratio_text=f"+{ours.waiting_turn_ms - theirs.waiting_turn_ms:.2f} ms"),
+    ]
+
+
+def codec_figures(sizes: Sizes) -> list[Figure]:
+    ours, theirs, frames = codec.measure(sizes.codec_bytes, sizes.codec_repetitions)
+    frames_per_mb = frames / (sizes.codec_bytes / 1e6)
+    return [
+        Figure("Codec, decode mixed frames in random chunks", "MB/s", ours,
+               "struct.unpack loop", theirs),
+        Figure("Codec, frames decoded per second", "k frames/s", ours * frames_per_mb / 1000,
+               "struct.unpack loop", theirs * frames_per_mb / 1000),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, a smoke run")
+    parser.add_argument("--readme", action="store_true", help="write the table into README.md")
+    args = parser.parse_args()
+    sizes = QUICK if args.quick else FULL
+    started = time.monotonic()
+    warm_up()
+    figures: list[Figure] = []
+    for name, section in (("turn rate", turn_rate), ("start-up", start_up),
+                          ("instructions per turn", instructions_per_turn),
+                          ("memory", memory_figures), ("idle", idle_figures),
+                          ("codec", codec_figures)):
+        if section is instructions_per_turn and not callgrind.available():
+            continue
+        print(f"measuring {name}...", file=sys.stderr, flush=True)
+        figures += section(sizes)
+    report = (f"Measured {datetime.date.today().isoformat()} with `make bench` on "
+              f"{machine()}; medians of interleaved runs.\n\n{table(figures)}\n")
+    print(report)
+    print(f"({time.monotonic() - started:.0f} s)", file=sys.stderr)
+    if args.readme:
+        text = README.read_text(encoding="utf-8")
+        if not README_SECTION.search(text):
+            print("README.md has no <!-- bench:start --> section.", file=sys.stderr)
+            return 1
+        README.write_text(README_SECTION.sub(lambda m: m.group(1) + report + m.group(2),
+                                             text), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
