@@ -1,5 +1,6 @@
 # make run ARGS="--listen"   set up .venv (first time only) and start turnchat
 # make test                  set up .venv (first time only), lint, and run every test
+# make bench                 measure turnchat against its baselines and print the table
 # make install               pip install . into the current Python, as the `turnchat` command
 
 PYTHON ?= python3
@@ -7,7 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 READY := $(VENV)/.ready
 
-.PHONY: run test lint install clean
+.PHONY: run test lint bench install clean
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +24,9 @@ lint: $(READY)
 
 test: lint
 	$(PY) -m pytest
+
+bench: $(READY)
+	$(PY) -m bench
 
 install:
 	$(PYTHON) -m pip install .
