@@ -63,6 +63,12 @@ class Phase(Enum):
     ENDED = auto()
 
 
+# Python 3.11 resolves every `Enum.MEMBER` through EnumType.__getattr__'s slow hook (3.12
+# dropped it): the per-message path below compares with these module names instead.
+_TALKING, _ENDED = Phase.TALKING, Phase.ENDED
+_MY_TURN, _THEIR_TURN = State.MY_TURN, State.THEIR_TURN
+
+
 def display_name(name: str) -> str:
     """The peer's chosen name made safe and short enough to prefix every line."""
     shown = sanitize_line(name).strip()
@@ -137,19 +143,19 @@ class Chat:
     @property
     def my_turn(self) -> bool:
         link = self._link
-        return link is not None and self.phase is Phase.TALKING and (
-            link.conversation.state is State.MY_TURN)
+        return link is not None and self.phase is _TALKING and (
+            link.conversation.state is _MY_TURN)
 
     def say(self, text: str) -> None:
         """Send one message; raise LocalProtocolError with a sentence if it cannot go now."""
         link = self._link
-        if self.phase is not Phase.TALKING:
+        if self.phase is not _TALKING:
             raise LocalProtocolError(
-                "No one to talk to yet." if self.phase is not Phase.ENDED
+                "No one to talk to yet." if self.phase is not _ENDED
                 else "The conversation is over."
             )
         assert link is not None
-        if link.conversation.state is State.THEIR_TURN:
+        if link.conversation.state is _THEIR_TURN:
             raise LocalProtocolError(f"It is {self.peer_name}'s turn; wait for their message.")
         link.send(Text(text))  # the caller redraws: it knows whether it has more to say
 

@@ -21,6 +21,9 @@ from roles.starting import Start
 from wire import LocalProtocolError
 
 STDOUT = 1
+# Python 3.11 resolves every `Enum.MEMBER` through EnumType.__getattr__'s slow hook (3.12
+# dropped it): the per-message path below compares with these module names instead.
+_ENDED, _QUIT, _END_OF_INPUT = Phase.ENDED, Marker.QUIT, Marker.END_OF_INPUT
 
 
 class PlainFace:
@@ -68,14 +71,14 @@ class PlainFace:
     def refresh(self) -> None:
         """Send what the queue allows now: lines on our turn, /q at once, EOF on our turn."""
         chat, queue = self.chat, self.input.queue
-        while chat.phase is not Phase.ENDED:
+        while chat.phase is not _ENDED:
             if not queue:
                 self.input.fill()
                 if not queue:
                     return
             head = queue[0]
             my_turn = chat.my_turn
-            if head is Marker.QUIT or (head is Marker.END_OF_INPUT and my_turn):
+            if head is _QUIT or (head is _END_OF_INPUT and my_turn):
                 self.input.pop()
                 chat.quit()
                 return

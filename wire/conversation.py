@@ -64,6 +64,10 @@ _TRANSITIONS: dict[tuple[State, _Who, FrameType], State] = {
     (State.BROKEN, US, FrameType.ERROR): State.CLOSED,
 }
 
+# Python 3.11 resolves every `Enum.MEMBER` through EnumType.__getattr__'s slow hook (3.12
+# dropped it): the per-message path below compares with these module names instead.
+_TEXT, _HELLO, _ERROR = FrameType.TEXT, FrameType.HELLO, FrameType.ERROR
+
 _FRAME_OF = {Hello: FrameType.HELLO, Text: FrameType.TEXT, Quit: FrameType.QUIT,
              Error: FrameType.ERROR}
 
@@ -157,17 +161,17 @@ class Conversation:
         next_state = _TRANSITIONS.get((self.state, PEER, frame_type))
         if next_state is None:
             raise RemoteProtocolError(self._why_refused(frame_type))
-        if frame_type is FrameType.ERROR:
+        if frame_type is _ERROR:
             event: Event = Error(payload.decode(errors="replace"))  # already failing: be lenient
         else:
             try:
                 text = payload.decode()
             except UnicodeDecodeError:
                 raise RemoteProtocolError(f"invalid UTF-8 in {frame_type.name}") from None
-            if frame_type is FrameType.HELLO:
+            if frame_type is _HELLO:
                 event = decode_hello(text)
                 self.peer_hello = event
-            elif frame_type is FrameType.TEXT:
+            elif frame_type is _TEXT:
                 if not payload:
                     raise RemoteProtocolError("empty TEXT")
                 event = Text(text)
