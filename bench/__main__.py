@@ -10,8 +10,10 @@ import datetime
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from bench import callgrind, codec, idle, memory, startup, turns
 from bench.common import ROOT, Figure, environment, machine, table, warm_up
@@ -61,9 +63,6 @@ def instructions_per_turn(sizes: Sizes) -> list[Figure]:
 
 
 def _listener_instructions(program: str, each: int) -> int:
-    import tempfile
-    from pathlib import Path
-
     with tempfile.TemporaryDirectory(prefix="turnchat-bench-") as folder:
         lines = {side: Path(folder) / f"{side}.in" for side in ("listener", "connector")}
         for side, path in lines.items():
