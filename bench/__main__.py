@@ -8,6 +8,7 @@
 import argparse
 import datetime
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,7 +46,7 @@ def turn_rate(sizes: Sizes) -> list[Figure]:
     for _ in range(sizes.turn_repetitions):  # interleaved, so that drift hits both alike
         for program in seconds:
             seconds[program].append(turns.converse(program, sizes.turns).seconds)
-    ours, theirs = (sorted(values)[len(values) // 2] for values in seconds.values())
+    ours, theirs = (statistics.median(values) for values in seconds.values())
     return [Figure(f"Turn rate, {sizes.turns:,} turns, piped", "turns/s",
                    sizes.turns / ours, "recipe program", sizes.turns / theirs,
                    "time <= 1.15x", ours / theirs <= 1.15, f"{ours / theirs:.2f}x time")]

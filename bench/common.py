@@ -8,11 +8,10 @@ shared and a single timing says little.
 import os
 import platform
 import re
-import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,24 +65,6 @@ def listener_port(process: subprocess.Popen[bytes], seen: bytearray | None = Non
             return int(found.group(1))
     process.kill()
     raise RuntimeError(f"the listener never said where it listens: {seen!r}")
-
-
-def wait_with_usage(process: subprocess.Popen[bytes], timeout: float) -> tuple[int, int]:
-    """Wait for `process`; return its exit status and peak RSS in KiB (from wait4)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            process.returncode = os.waitstatus_to_exitcode(status)
-            return process.returncode, usage.ru_maxrss
-        if time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"{process.args} did not finish within {timeout:g} s")
-        time.sleep(0.005)
-
-
-def median_of(repetitions: int, measure: Callable[[], float]) -> float:
-    return statistics.median(measure() for _ in range(repetitions))
 
 
 def cpu_model() -> str:

@@ -42,7 +42,6 @@ class _Waiters:
         listener_port(self.lone)
         partner = self._start(commands(program, None), env)
         self.connector = self._start(commands(program, listener_port(partner)), env)
-        self.partner = partner
         assert self.connector.stdin is not None and partner.stdout is not None
         self.connector.stdin.write(b"over to you\n")
         self.connector.stdin.flush()

@@ -10,6 +10,7 @@ module list of a real listener run (`python3 -X importtime`) is checked for them
 
 import json
 import socket
+import statistics
 import struct
 import subprocess
 import time
@@ -92,7 +93,7 @@ def interleaved_medians(repetitions: int) -> dict[str, float]:
         samples["bare"].append(time_bare())
         samples["help"].append(time_help())
         samples["accept"].append(time_until_accepted())
-    return {name: sorted(values)[len(values) // 2] for name, values in samples.items()}
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def instructions() -> dict[str, int]:
