@@ -1,0 +1,29 @@
+"""The games two people can play inside a conversation, one module each.
+
+A game is one file holding a `Game` subclass (games/base.py says what it must do) and one
+line in REGISTRY. Modules are imported when a game is first named, so a conversation
+that plays nothing never loads them.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from games.base import Game
+
+REGISTRY = {  # the name after /play and on the wire: "module:class"
+    "tictactoe": "games.tictactoe:TicTacToe",
+    "connect4": "games.connect4:ConnectFour",
+    "hangman": "games.hangman:Hangman",
+}
+
+
+def game_named(name: str) -> type[Game] | None:
+    """The game called `name` (as typed after /play, or sent in an offer), or None."""
+    where = REGISTRY.get(name)
+    if where is None:
+        return None
+    module, _, attribute = where.partition(":")
+    return getattr(importlib.import_module(module), attribute)  # type: ignore[no-any-return]
