@@ -17,11 +17,12 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import textwrap
 from typing import Any
 
 from games.base import FIRST, SECOND, Cheated, Game, IllegalMove, Move, Outcome
 
-MIN_LETTERS, MAX_LETTERS = 2, 30  # shorter is no game; longer no longer fits the screen
+MIN_LETTERS, MAX_LETTERS = 2, 20  # shorter is no game; longer crowds an 80-column line
 MAX_MISSES = 6  # head, body, two arms, two legs
 SALT_BYTES = 16  # enough that nobody can try every word of the length against the hash
 _WORD = re.compile(f"[a-z]{{{MIN_LETTERS},{MAX_LETTERS}}}")
@@ -186,7 +187,9 @@ class Hangman(Game):
     def render(self) -> str:
         head, body, legs = _GALLOWS[min(len(self._misses), MAX_MISSES)]
         word = " ".join(letter or "_" for letter in self._revealed)
-        missed = ", ".join(self._misses) or "none"
+        missed = textwrap.fill(
+            f"Missed: {', '.join(self._misses) or 'none'}   ({len(self._misses)} of "
+            f"{MAX_MISSES})", width=79, initial_indent=" ", subsequent_indent=" " * 9)
         return "\n".join([
             "   +---+",
             "   |   |",
@@ -196,7 +199,7 @@ class Hangman(Game):
             "       |",
             " =========",
             f" Word:   {word}   ({len(self._revealed)} letters)",
-            f" Missed: {missed}   ({len(self._misses)} of {MAX_MISSES})",
+            missed,
         ])
 
     # -- the setter's answers and the opening ------------------------------------------------

@@ -29,7 +29,7 @@ def cell_name(cell: int) -> str:
 class TicTacToe(Game):
     name = "tictactoe"
     title = "tic-tac-toe"
-    how_to_move = "a cell number 1-9 (1 2 3 is the top row) or a coordinate a1-c3 (b2 is the centre)"
+    how_to_move = "a cell 1-9 (1 2 3 is the top row) or a coordinate a1-c3 (b2 is the centre)"
     marks = ("X", "O")
 
     __slots__ = ("_board", "_outcome")
