@@ -264,12 +264,6 @@ def test_hangman_a_word_said_right_against_earlier_answers_is_refused_at_once() 
         guesser.apply({"right": True})
 
 
-def lying_game(word: str, lie: dict[str, object], typed: str) -> Hangman:
-    """The guesser's game after the setter's client answered `typed` with `lie`."""
-    _, guesser = start_hangman(word)
-    return guesser.apply(guesser.parse_move(typed)).apply(lie)
-
-
 def test_hangman_a_lie_about_a_letter_is_exposed_by_the_opening() -> None:
     setter, _ = start_hangman("apple")
     guesser = Hangman.accepted({"length": 5,

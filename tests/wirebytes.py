@@ -3,7 +3,7 @@
 import json
 import struct
 
-HELLO, TEXT, QUIT, ERROR = 1, 2, 3, 4
+HELLO, TEXT, QUIT, ERROR, GAME = 1, 2, 3, 4, 5
 
 
 def frame(frame_type: int, payload: bytes = b"") -> bytes:
@@ -17,3 +17,8 @@ def hello(name: str = "raw", version: int = 1) -> bytes:
 
 def text(message: str) -> bytes:
     return frame(TEXT, message.encode())
+
+
+def game(kind: str, **fields: object) -> bytes:
+    """A GAME frame as docs/PROTOCOL.md writes it: {"kind": ..., other fields}."""
+    return frame(GAME, json.dumps({"kind": kind, **fields}).encode())

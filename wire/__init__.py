@@ -6,7 +6,7 @@ under it; `events.py` names what can happen. Drivers feed bytes in and write byt
 
 from wire.conversation import Conversation, Role, State
 from wire.errors import LocalProtocolError, RemoteProtocolError
-from wire.events import ConnectionLost, Error, Event, Hello, Quit, Text
+from wire.events import ConnectionLost, Error, Event, Hello, Play, Quit, Text
 
 __all__ = [
     "ConnectionLost",
@@ -15,6 +15,7 @@ __all__ = [
     "Event",
     "Hello",
     "LocalProtocolError",
+    "Play",
     "Quit",
     "RemoteProtocolError",
     "Role",

@@ -4,7 +4,9 @@ States are an Enum and the legal moves are one table, `_TRANSITIONS`: (state, wh
 to the next state. The two roles differ only in where they start: the connector must greet
 first (SEND_HELLO), the listener waits to be greeted (AWAIT_HELLO). After both HELLOs the
 connector holds the first turn, and each TEXT hands the turn over. QUIT may be sent by a
-side that has greeted, ERROR by anyone, and both end the conversation for good.
+side that has greeted, ERROR by anyone, and both end the conversation for good. GAME frames
+(the games extension) move the turn by their kind, as wire/play.py says; what they mean in
+a game is for the games layer.
 
 The object never touches a socket: `send(event)` returns the bytes to write, and
 `receive_data(bytes)` followed by `next_event()` turns what arrived into events.
@@ -13,10 +15,11 @@ The object never touches a socket: `send(event)` returns the bytes to write, and
 from enum import Enum, auto
 
 from wire.errors import LocalProtocolError, RemoteProtocolError
-from wire.events import ConnectionLost, Error, Event, Hello, Quit, Text
+from wire.events import ConnectionLost, Error, Event, Hello, Play, Quit, Text
 from wire.frames import FrameDecoder, FrameType, encode_frame
 from wire.hello import decode_hello, encode_hello
 from wire.limits import MAX_PAYLOAD
+from wire.play import ANY_TIME, decode_play, encode_play, ends_turn
 
 
 class Role(Enum):
@@ -66,10 +69,12 @@ _TRANSITIONS: dict[tuple[State, _Who, FrameType], State] = {
 
 # Python 3.11 resolves every `Enum.MEMBER` through EnumType.__getattr__'s slow hook (3.12
 # dropped it): the per-message path below compares with these module names instead.
-_TEXT, _HELLO, _ERROR = FrameType.TEXT, FrameType.HELLO, FrameType.ERROR
+_TEXT, _HELLO, _ERROR, _GAME = FrameType.TEXT, FrameType.HELLO, FrameType.ERROR, FrameType.GAME
 
 _FRAME_OF = {Hello: FrameType.HELLO, Text: FrameType.TEXT, Quit: FrameType.QUIT,
-             Error: FrameType.ERROR}
+             Error: FrameType.ERROR, Play: FrameType.GAME}
+_TALKING = (State.MY_TURN, State.THEIR_TURN)
+_HANDED_OVER = {(State.MY_TURN, US): State.THEIR_TURN, (State.THEIR_TURN, PEER): State.MY_TURN}
 
 
 class Conversation:
@@ -90,7 +95,11 @@ class Conversation:
         if frame_type is None:
             raise TypeError(f"cannot send {event!r}")
         payload = self._payload_of(event)
-        next_state = _TRANSITIONS.get((self.state, US, frame_type))
+        if frame_type is _GAME:
+            assert isinstance(event, Play)
+            next_state = self._after_play(US, event)
+        else:
+            next_state = _TRANSITIONS.get((self.state, US, frame_type))
         if next_state is None:
             raise LocalProtocolError(self._why_not(frame_type))
         self.state = next_state
@@ -100,6 +109,8 @@ class Conversation:
     def _payload_of(event: Event) -> bytes:
         if isinstance(event, Hello):
             payload = encode_hello(event)
+        elif isinstance(event, Play):
+            payload = encode_play(event)
         elif isinstance(event, Text):
             payload = event.text.encode()
             if not event.text.strip():
@@ -113,13 +124,26 @@ class Conversation:
             # A reason is a courtesy: cut it to fit rather than fail to leave.
             payload = event.reason.encode()[:MAX_PAYLOAD].decode(errors="ignore").encode()
         if len(payload) > MAX_PAYLOAD:
-            raise LocalProtocolError(f"The greeting is over {MAX_PAYLOAD} bytes.")
+            raise LocalProtocolError(f"The {'game step' if isinstance(event, Play) else 'greeting'}"
+                                     f" is over {MAX_PAYLOAD} bytes.")
         return payload
+
+    def _after_play(self, who: _Who, play: Play) -> State | None:
+        """The state after `who` sends `play`, or None if it may not be sent now."""
+        state = self.state
+        if state not in _TALKING:
+            return None
+        if play.kind in ANY_TIME:
+            return state
+        handed_over = _HANDED_OVER.get((state, who))
+        if handed_over is None:  # not the sender's turn
+            return None
+        return handed_over if ends_turn(play) else state
 
     def _why_not(self, frame_type: FrameType) -> str:
         if self.state in _FINAL:
             return "The conversation is over."
-        if frame_type is FrameType.TEXT:
+        if frame_type in (FrameType.TEXT, FrameType.GAME):
             if self.state is State.THEIR_TURN:
                 return "It is not your turn."
             return "The conversation has not started yet."
@@ -158,6 +182,8 @@ class Conversation:
             raise
 
     def _apply_received(self, frame_type: FrameType, payload: bytes) -> Event:
+        if frame_type is _GAME:
+            return self._receive_play(payload)
         next_state = _TRANSITIONS.get((self.state, PEER, frame_type))
         if next_state is None:
             raise RemoteProtocolError(self._why_refused(frame_type))
@@ -179,6 +205,19 @@ class Conversation:
                 event = Quit(text)
         self.state = next_state
         return event
+
+    def _receive_play(self, payload: bytes) -> Play:
+        if self.state not in _TALKING:
+            raise RemoteProtocolError(self._why_refused(FrameType.GAME))
+        try:
+            play = decode_play(payload.decode())
+        except UnicodeDecodeError:
+            raise RemoteProtocolError("invalid UTF-8 in GAME") from None
+        next_state = self._after_play(PEER, play)
+        if next_state is None:
+            raise RemoteProtocolError(f"GAME {play.kind} out of turn")
+        self.state = next_state
+        return play
 
     def _why_refused(self, frame_type: FrameType) -> str:
         if self.state in (State.AWAIT_HELLO, State.AWAIT_ANSWER):

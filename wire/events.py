@@ -7,6 +7,7 @@ ERROR) reaches the driver, as an event rather than an exception.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,17 @@ class Error(Event):
     """The sender closes because the other side broke the protocol."""
 
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Play(Event):
+    """A GAME frame: one step of a game (`kind`) and its JSON fields, "kind" left out.
+
+    The conversation knows which kinds use a turn (wire/play.py), not what any game means.
+    """
+
+    kind: str
+    fields: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)

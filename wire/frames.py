@@ -21,9 +21,10 @@ class FrameType(IntEnum):
     TEXT = 0x02
     QUIT = 0x03
     ERROR = 0x04
+    GAME = 0x05  # the games extension (docs/PROTOCOL.md): a JSON object, see wire/play.py
 
 
-# 0x05..0x0F are reserved for extensions that this version does not speak yet.
+# 0x06..0x0F are reserved for extensions that this version does not speak yet.
 _TYPE_OF_BYTE = {frame_type.value: frame_type for frame_type in FrameType}
 
 

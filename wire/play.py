@@ -1,0 +1,51 @@
+"""The GAME frame's payload (type 0x05): a JSON object whose "kind" says what happens.
+
+The conversation needs to know one thing about a game step: what it does to the turn. That
+is fixed per kind, so it lives here and no game needs to be known to enforce it:
+
+- "offer" and "move" are made on the sender's turn and end it, as TEXT does; a move with
+  `"keep_turn": true` leaves the turn with the sender for one more frame (hangman's
+  automatic answer, so that the setter's own message can follow it in the same turn).
+- "accept" and "decline" answer the peer's offer on the sender's turn, and keep it: the
+  one who accepts makes the first move.
+- "resign" and "reveal" (hangman's opening after the guesser resigned) may come at any
+  time once both sides have greeted, and leave the turn where it is.
+
+Every other field belongs to the games layer (games/match.py), which checks it.
+"""
+
+import json
+from typing import Any
+
+from wire.errors import RemoteProtocolError
+from wire.events import Play
+
+ENDS_TURN = frozenset({"offer", "move"})
+KEEPS_TURN = frozenset({"accept", "decline"})
+ANY_TIME = frozenset({"resign", "reveal"})
+KINDS = ENDS_TURN | KEEPS_TURN | ANY_TIME
+
+
+def encode_play(play: Play) -> bytes:
+    body = {"kind": play.kind, **play.fields}
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def decode_play(text: str) -> Play:
+    """Parse a GAME payload already decoded from UTF-8; RemoteProtocolError if malformed."""
+    try:
+        body: Any = json.loads(text)
+    except ValueError:
+        raise RemoteProtocolError("GAME is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise RemoteProtocolError("GAME is not a JSON object")
+    kind = body.pop("kind", None)
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise RemoteProtocolError(f"GAME has an unknown kind {kind!r}"[:200])
+    if not isinstance(body.get("keep_turn", False), bool):
+        raise RemoteProtocolError('GAME "keep_turn" is not true or false')
+    return Play(kind, body)
+
+
+def ends_turn(play: Play) -> bool:
+    return play.kind in ENDS_TURN and not (play.kind == "move" and play.fields.get("keep_turn"))
