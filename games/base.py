@@ -100,8 +100,8 @@ class Game(ABC):
         """The board in ASCII, at most 80 columns, the same on both sides."""
 
     def describe(self, move: Move) -> str:
-        """A move as people say it ("cell 5 (b2)"), for the line under the board."""
-        return str(move)
+        """What `move`, about to be made here, did, after a name: "took cell 5 (b2)"."""
+        return f"moved {move}"
 
     # -- moves a client makes by itself, and secrets opened at the end ---------------------
 

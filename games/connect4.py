@@ -62,7 +62,7 @@ class ConnectFour(Game):
         return self._outcome
 
     def describe(self, move: Move) -> str:
-        return f"column {move}"
+        return f"dropped a disc into column {move}"
 
     def render(self) -> str:
         lines = ["  " + "   ".join(str(number) for number in range(1, COLUMNS + 1))]

@@ -179,10 +179,15 @@ class Hangman(Game):
         return self._pending is None
 
     def describe(self, move: Move) -> str:
-        if isinstance(move, dict) and "guess" in move:
+        guess = self._pending
+        if guess is None:
             guess = move["guess"]
-            return f"the letter {guess}" if len(guess) == 1 else f"the word {guess}"
-        return "an answer"
+            return f"guessed the letter {guess}" if len(guess) == 1 else f"guessed the word {guess}"
+        if len(guess) > 1:
+            return f"answered: {guess} is {'right' if move['right'] else 'wrong'}"
+        positions = move["positions"]
+        return f"answered: {guess} is at {_places(sorted(positions))}" if positions \
+            else f"answered: {guess} is not in the word"
 
     def render(self) -> str:
         head, body, legs = _GALLOWS[min(len(self._misses), MAX_MISSES)]

@@ -79,7 +79,7 @@ class TicTacToe(Game):
         return self._outcome
 
     def describe(self, move: Move) -> str:
-        return f"cell {move} ({cell_name(move)})"
+        return f"took cell {move} ({cell_name(move)})"
 
     def render(self) -> str:
         def shown(index: int) -> str:

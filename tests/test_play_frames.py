@@ -45,22 +45,23 @@ def test_a_move_that_keeps_the_turn_is_followed_by_text() -> None:
     assert listener.state is State.MY_TURN
 
 
-def test_resign_and_reveal_may_come_out_of_turn() -> None:
+def test_resign_keeps_the_turn_and_reveal_may_come_out_of_turn() -> None:
     connector, listener = pair()
-    events_of(connector, listener.send(Play("resign", {})))
+    events_of(listener, connector.send(Play("resign", {})))
+    assert connector.state is State.MY_TURN
     events_of(connector, listener.send(Play("reveal", {"word": "x", "salt": "00"})))
     assert connector.state is State.MY_TURN and listener.state is State.THEIR_TURN
 
 
 def test_our_game_steps_out_of_turn_are_refused_locally() -> None:
     _, listener = pair()
-    for kind in ("offer", "move", "accept", "decline"):
+    for kind in ("offer", "move", "accept", "decline", "resign"):
         with pytest.raises(LocalProtocolError, match="not your turn"):
             listener.send(Play(kind, {}))
     assert listener.state is State.THEIR_TURN
 
 
-@pytest.mark.parametrize("kind", ["offer", "move", "accept", "decline"])
+@pytest.mark.parametrize("kind", ["offer", "move", "accept", "decline", "resign"])
 def test_peer_game_steps_out_of_turn_are_protocol_errors(kind: str) -> None:
     connector, _ = pair()
     assert refused(connector, game(kind)) == f"GAME {kind} out of turn"

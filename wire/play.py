@@ -6,10 +6,11 @@ is fixed per kind, so it lives here and no game needs to be known to enforce it:
 - "offer" and "move" are made on the sender's turn and end it, as TEXT does; a move with
   `"keep_turn": true` leaves the turn with the sender for one more frame (hangman's
   automatic answer, so that the setter's own message can follow it in the same turn).
-- "accept" and "decline" answer the peer's offer on the sender's turn, and keep it: the
-  one who accepts makes the first move.
-- "resign" and "reveal" (hangman's opening after the guesser resigned) may come at any
-  time once both sides have greeted, and leave the turn where it is.
+- "accept", "decline" and "resign" are made on the sender's turn and keep it: the one who
+  accepts makes the first move, and after declining or resigning the sender may talk.
+  (Resigning on one's own turn means no move of the peer's can cross it on the wire.)
+- "reveal" (hangman's opening after the guesser resigned) may come at any time once both
+  sides have greeted, and leaves the turn where it is.
 
 Every other field belongs to the games layer (games/match.py), which checks it.
 """
@@ -21,8 +22,8 @@ from wire.errors import RemoteProtocolError
 from wire.events import Play
 
 ENDS_TURN = frozenset({"offer", "move"})
-KEEPS_TURN = frozenset({"accept", "decline"})
-ANY_TIME = frozenset({"resign", "reveal"})
+KEEPS_TURN = frozenset({"accept", "decline", "resign"})
+ANY_TIME = frozenset({"reveal"})
 KINDS = ENDS_TURN | KEEPS_TURN | ANY_TIME
 
 
