@@ -13,6 +13,7 @@ from typing import Protocol
 
 from faces.ending import ExitStatus
 from faces.sanitize import sanitize, sanitize_line
+from faces.table import GameTable
 from net.link import Link, PeerBrokeProtocol
 from net.reactor import Reactor, TimerHandle
 from roles.listener import Listener
@@ -24,6 +25,7 @@ from wire import (
     Event,
     Hello,
     LocalProtocolError,
+    Play,
     Quit,
     Role,
     State,
@@ -49,6 +51,9 @@ class ChatView(Protocol):
     def show_notice(self, text: str) -> None:
         """Show one sentence about the conversation (connected, dropped a stranger, ...)."""
 
+    def show_game(self, text: str) -> None:
+        """Show what happened in a game: sentences and boards, one per line."""
+
     def refresh(self) -> None:
         """The phase, the turn or the peer changed."""
 
@@ -67,6 +72,9 @@ class Phase(Enum):
 # dropped it): the per-message path below compares with these module names instead.
 _TALKING, _ENDED = Phase.TALKING, Phase.ENDED
 _MY_TURN, _THEIR_TURN = State.MY_TURN, State.THEIR_TURN
+
+# What `Chat.say` did with a line.
+SENT, MOVED, HELD = "sent as a message", "made as a move", "held for the next answer"
 
 
 def display_name(name: str) -> str:
@@ -95,6 +103,7 @@ class Chat:
         self._listener: Listener | None = None
         self._greeting_timer: TimerHandle | None = None
         self.phase = Phase.WAITING
+        self.table = GameTable(self)
 
     # -- beginning -------------------------------------------------------------------------
 
@@ -146,8 +155,13 @@ class Chat:
         return link is not None and self.phase is _TALKING and (
             link.conversation.state is _MY_TURN)
 
-    def say(self, text: str) -> None:
-        """Send one message; raise LocalProtocolError with a sentence if it cannot go now."""
+    def say(self, text: str) -> str:
+        """Send one line: a message, or the move it is in the game on the table.
+
+        Returns SENT, MOVED, or HELD (a hangman setter's message off its turn, which goes
+        with the next answer). Raises LocalProtocolError with a sentence if it cannot go
+        now. The caller redraws: it knows whether it has more to say.
+        """
         link = self._link
         if self.phase is not _TALKING:
             raise LocalProtocolError(
@@ -155,9 +169,32 @@ class Chat:
                 else "The conversation is over."
             )
         assert link is not None
+        table = self.table
+        if table.playing and table.bare_move(text):
+            return MOVED
         if link.conversation.state is _THEIR_TURN:
+            if table.can_hold():
+                table.held = text
+                return HELD
             raise LocalProtocolError(f"It is {self.peer_name}'s turn; wait for their message.")
-        link.send(Text(text))  # the caller redraws: it knows whether it has more to say
+        link.send(Text(text))
+        return SENT
+
+    def send_play(self, play: Play) -> None:
+        """Send one game step (the table has checked that it may go now)."""
+        assert self._link is not None
+        self._link.send(play)
+
+    def send_text(self, text: str) -> None:
+        """Send a message the user typed earlier (hangman's held message)."""
+        assert self._link is not None
+        self._link.send(Text(text))
+
+    def refuse(self, reason: str, sentence: str) -> None:
+        """The peer broke a game's rules: send ERROR(reason), close, tell our user."""
+        assert self._link is not None
+        self._link.send(Error(reason))
+        self._end(ExitStatus.FAILED, f"{sentence}; connection closed.", we_spoke_last=True)
 
     def quit(self) -> None:
         """Leave: tell the peer (QUIT) if there is one, and end with status 0."""
@@ -180,6 +217,11 @@ class Chat:
         name = self.peer_name
         if isinstance(event, Text):
             self.view.show_message(name, sanitize(event.text))
+            if self.table.held is not None:
+                self.table.peer_talked()
+            self.view.refresh()
+        elif isinstance(event, Play):
+            self.table.receive(event)
             self.view.refresh()
         elif isinstance(event, Hello):
             self._cancel_greeting_timer()

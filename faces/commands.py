@@ -1,7 +1,9 @@
-"""What a typed line means in the interactive face: a command or a message.
+"""What a typed line means: a message, or a command and its argument.
 
-`/q` leaves, `/help` lists this; any other line that starts with `/` is an unknown command
-(a typo should not reach the peer), and `//` at the start sends one literal `/`.
+`/q` leaves, `/help` lists the commands, and the game commands play inside the
+conversation. In the interactive face any other line that starts with `/` is an unknown
+command (a typo should not reach the peer); `//` at the start sends one literal `/`, and
+`/say TEXT` sends TEXT as it is, even when it looks like a move or a command.
 """
 
 from enum import Enum, auto
@@ -12,26 +14,51 @@ class Command(Enum):
     QUIT = auto()
     HELP = auto()
     UNKNOWN = auto()
+    PLAY = auto()
+    ACCEPT = auto()
+    DECLINE = auto()
+    RESIGN = auto()
+    SCORE = auto()
+    MOVE = auto()
 
+
+_NAMED = {"/q": Command.QUIT, "/help": Command.HELP, "/play": Command.PLAY,
+          "/accept": Command.ACCEPT, "/decline": Command.DECLINE, "/resign": Command.RESIGN,
+          "/score": Command.SCORE, "/m": Command.MOVE}
+TAKES_NO_TURN = frozenset({Command.QUIT, Command.HELP, Command.SCORE})  # done at once
 
 HELP = """\
 Commands:
-  /q          leave the conversation (so do Ctrl-C and Ctrl-D on an empty line)
-  /help       show this
-  //text      send a message that begins with a single /
+  /q                  leave the conversation (so do Ctrl-C, and Ctrl-D on an empty line)
+  /help               show this
+  //text              send a message that begins with a single /
+  /say TEXT           send TEXT as a message even if it looks like a move or a command
+Games, played in turns (a move is a turn; on your turn you may move or talk):
+  /play GAME          offer a game on your turn: tictactoe, connect4 or hangman
+  /play hangman WORD  offer hangman with your secret word (alone, the word is asked hidden)
+  /accept, /decline   answer an offer on your turn; whoever accepts moves first
+  /resign             give the game up, on your turn
+  /score              the games won and drawn in this conversation
+  /m MOVE             make a move; a move alone on its line works too:
+                        tic-tac-toe  a cell 1-9 (1 2 3 is the top row) or a1-c3 (b2 centre)
+                        connect4     a column 1-7
+                        hangman      a letter a-z, or /m WORD to guess the whole word
 Type a message and press Enter on your turn. On the peer's turn you may type ahead:
 Enter keeps the draft until your turn. Up and Down recall what you sent."""
 
 
 def parse_command(line: str) -> tuple[Command, str]:
-    """Return what `line` asks for, and the text: the message, or the unknown command."""
+    """Return what `line` asks for, and the text: the message, the argument, or the
+    unknown command."""
     stripped = line.strip()
-    if stripped == "/q":
-        return Command.QUIT, ""
-    if stripped == "/help":
-        return Command.HELP, ""
+    if not stripped.startswith("/"):
+        return Command.MESSAGE, line
     if stripped.startswith("//"):
         return Command.MESSAGE, line.lstrip()[1:]
-    if stripped.startswith("/"):
-        return Command.UNKNOWN, stripped.split()[0]
-    return Command.MESSAGE, line
+    word, _, argument = stripped.partition(" ")
+    if word == "/say":
+        return Command.MESSAGE, line.lstrip()[5:] if argument else ""
+    command = _NAMED.get(word)
+    if command is None:
+        return Command.UNKNOWN, word
+    return command, argument.strip()

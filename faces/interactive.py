@@ -5,6 +5,7 @@ loop offers the Reactor methods the socket code uses), so there is one thread an
 polling. Incoming messages print above the prompt through `run_in_terminal`, so the line
 being typed is never broken. Enter is ours: on the peer's turn it keeps the draft and says
 whose turn it is; on ours it sends; `/q`, `/help`, Ctrl-C and Ctrl-D work at any time.
+`/play hangman` alone asks for the secret word on the same prompt, hidden.
 """
 
 import asyncio
@@ -23,7 +24,7 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.styles import Style
 from prompt_toolkit.utils import get_cwidth
 
-from faces.chat import Chat, Ending, Phase
+from faces.chat import HELD, MOVED, Chat, Ending, Phase
 from faces.commands import HELP, Command, parse_command
 from faces.ending import ExitStatus
 from roles.starting import Start
@@ -33,6 +34,7 @@ STYLE = Style.from_dict({
     "peer": "bold ansicyan",
     "me": "bold ansigreen",
     "notice": "ansibrightblack",
+    "game": "",
     "failure": "bold ansired",
     "prompt.mine": "bold ansigreen",
     "prompt.theirs": "ansiyellow",
@@ -52,6 +54,7 @@ class InteractiveFace:
         self._last_print: Awaitable[Any] | None = None
         self._crash: BaseException | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._asking_secret = False  # the prompt is reading hangman's word, hidden
 
     def run(self) -> ExitStatus:
         def loop_factory() -> asyncio.AbstractEventLoop:
@@ -76,6 +79,7 @@ class InteractiveFace:
             style=STYLE,
             include_default_pygments_style=False,
             erase_when_done=True,
+            is_password=Condition(lambda: self._asking_secret),
         )
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(signum, self.chat.quit)
@@ -99,6 +103,9 @@ class InteractiveFace:
 
     def show_notice(self, text: str) -> None:
         self._print([("class:notice", text)])
+
+    def show_game(self, text: str) -> None:
+        self._print([("class:game", text)])
 
     def refresh(self) -> None:
         if self.session.app.is_running:
@@ -127,6 +134,8 @@ class InteractiveFace:
     def _prompt(self) -> StyleAndTextTuples:
         chat = self.chat
         phase = chat.phase
+        if self._asking_secret:
+            return [("class:prompt.mine", "hangman word (hidden; Enter alone cancels)> ")]
         if phase is Phase.TALKING and chat.my_turn:
             return [("class:prompt.mine", "you> ")]
         if phase is Phase.TALKING:
@@ -167,6 +176,9 @@ class InteractiveFace:
         return bindings
 
     def _submit(self, buffer: Buffer) -> None:
+        if self._asking_secret:
+            self._offer_hangman(buffer)
+            return
         command, text = parse_command(buffer.text)
         if command is Command.QUIT:
             buffer.reset()
@@ -177,15 +189,51 @@ class InteractiveFace:
         elif command is Command.UNKNOWN:
             self.show_notice(f"Unknown command {text}; /help lists them (start a message "
                              "with // to send a line that begins with /).")
-        elif text.strip():
+        elif command is Command.MESSAGE:
+            if text.strip():
+                self._say(buffer, text)
+        elif command is Command.PLAY and text.lower() == "hangman":
+            if not self.chat.my_turn:
+                self.show_notice(f"It is {self.chat.peer_name}'s turn; offer a game on yours.")
+                return
+            buffer.reset()
+            self._asking_secret = True
+        else:
             try:
-                self.chat.say(text)
+                self.chat.table.command(command, text)
             except LocalProtocolError as error:
                 self.show_notice(f"{error} Your draft is kept.")
                 return
+            # A /play hangman WORD line is not kept: its word is a secret.
+            buffer.reset(append_to_history=command is not Command.PLAY)
+            self.refresh()
+
+    def _say(self, buffer: Buffer, text: str) -> None:
+        try:
+            said = self.chat.say(text)
+        except LocalProtocolError as error:
+            self.show_notice(f"{error} Your draft is kept.")
+            return
+        if said is HELD:
             self._print_message("class:me", self.chat.my_name, text)
-            buffer.reset(append_to_history=True)
-            self.refresh()  # the prompt now shows it is the peer's turn
+            self.show_notice(f"(It goes to {self.chat.peer_name} with your next answer.)")
+        elif said is not MOVED:  # a move was shown with its board
+            self._print_message("class:me", self.chat.my_name, text)
+        buffer.reset(append_to_history=True)
+        self.refresh()  # the prompt now shows it is the peer's turn
+
+    def _offer_hangman(self, buffer: Buffer) -> None:
+        word = buffer.text
+        buffer.reset()  # never kept, never in the history
+        self._asking_secret = False
+        if not word.strip():
+            self.show_notice("No word: hangman was not offered.")
+            return
+        try:
+            self.chat.table.command(Command.PLAY, f"hangman {word.strip()}")
+        except LocalProtocolError as error:
+            self.show_notice(f"{error} Hangman was not offered.")
+        self.refresh()
 
     # -- ending ----------------------------------------------------------------------------
 

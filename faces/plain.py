@@ -1,11 +1,13 @@
 """The plain face, for pipes and scripts: no prompt_toolkit and no asyncio.
 
 stdout carries exactly the peer's messages, sanitised, one per line (a message with
-newlines gives several lines), flushed as each arrives; every notice goes to stderr. Input
-lines are sent in order, each on our turn; a `/q` line quits as soon as it is reached, even
-out of turn; end of input quits when our turn comes, so `printf 'hi\\n' | turnchat
---connect HOST` says hi, prints the reply and leaves. Ctrl-C, SIGTERM and SIGHUP quit at
-once.
+newlines gives several lines), flushed as each arrives; every notice, and every game board,
+goes to stderr. Input lines are taken in order, each on our turn (a message, a move, or a
+game command); a `/q` line quits as soon as it is reached, even out of turn, `/help` and
+`/score` need no turn, and a hangman setter's message goes with its next answer. End of
+input quits when our turn comes, so `printf 'hi\\n' | turnchat --connect HOST` says hi,
+prints the reply and leaves. Ctrl-C, SIGTERM and SIGHUP quit at once. Other lines that
+start with `/` are sent as they are: a script's data stays intact.
 """
 
 import os
@@ -14,6 +16,7 @@ import signal
 import sys
 
 from faces.chat import Chat, Ending, Phase
+from faces.commands import HELP, TAKES_NO_TURN, Command, parse_command
 from faces.ending import ExitStatus
 from faces.stdin_lines import Marker, StdinLines
 from net.reactor import PlainReactor
@@ -68,6 +71,9 @@ class PlainFace:
     def show_notice(self, text: str) -> None:
         _to_stderr(text)
 
+    def show_game(self, text: str) -> None:
+        _to_stderr(text)
+
     def refresh(self) -> None:
         """Send what the queue allows now: lines on our turn, /q at once, EOF on our turn."""
         chat, queue = self.chat, self.input.queue
@@ -82,14 +88,38 @@ class PlainFace:
                 self.input.pop()
                 chat.quit()
                 return
-            if not my_turn:
+            if not my_turn and not (isinstance(head, str) and self._takes_now(head)):
                 return
             line = self.input.pop()
             assert isinstance(line, str)
             try:
-                chat.say(line)
+                self._enter(line)
             except LocalProtocolError as error:  # StdinLines already refused the usual cases
                 self.show_notice(str(error))
+
+    def _takes_now(self, line: str) -> bool:
+        """Whether `line` may be taken off our turn: /help, /score, or a held message."""
+        if "/" in line:
+            command = parse_command(line)[0]
+            if command is not Command.MESSAGE and command is not Command.UNKNOWN:
+                return command in TAKES_NO_TURN
+        return self.chat.table.can_hold()
+
+    def _enter(self, line: str) -> None:
+        chat = self.chat
+        if "/" not in line:
+            chat.say(line)
+            return
+        command, text = parse_command(line)
+        if command is Command.MESSAGE:
+            if text.strip():
+                chat.say(text)
+        elif command is Command.UNKNOWN:
+            chat.say(line)
+        elif command is Command.HELP:
+            self.show_notice(HELP)
+        else:
+            chat.table.command(command, text)
 
     def finish(self, ending: Ending) -> None:
         self.status = ending.status

@@ -142,7 +142,7 @@ class StdinLines:
             return
         if not text.strip():
             return
-        if "/" in text and parse_command(text)[0] is Command.QUIT:  # the only command here
+        if "/" in text and parse_command(text)[0] is Command.QUIT:  # taken out of turn
             self.queue.append(Marker.QUIT)
             return
         self.queue.append(text)

@@ -109,6 +109,10 @@ class Game(ABC):
         """False while a move waits for the automatic answer that completes it."""
         return True
 
+    def automatic_seat(self) -> int | None:
+        """The seat whose every move this side's client makes by itself, if any."""
+        return None
+
     def automatic_move(self) -> Move | None:
         """A move this side's client makes without its user (hangman's answers)."""
         return None

@@ -209,6 +209,9 @@ class Hangman(Game):
 
     # -- the setter's answers and the opening ------------------------------------------------
 
+    def automatic_seat(self) -> int | None:
+        return SECOND if self._secret is not None else None
+
     def automatic_move(self) -> Move | None:
         if self._secret is None or self._pending is None or self._outcome is not None:
             return None

@@ -121,6 +121,10 @@ class Match:
         """The move `typed` is in the game on the table, or None if it is not one."""
         return None if self.game is None else self.game.parse_move(typed, bare)
 
+    def plays_for_me(self) -> bool:
+        """Whether our client makes our moves by itself in the game on the table."""
+        return self.game is not None and self.game.automatic_seat() == self.my_seat
+
     def my_move(self) -> bool:
         return self.game is not None and self.game.to_move() == self.my_seat
 
