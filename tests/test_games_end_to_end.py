@@ -1,0 +1,90 @@
+"""Games between two real turnchat processes in the plain face, played from their input
+lines as a person would type them; the chat goes on during and after each game."""
+
+from collections.abc import Callable
+
+from tests.processes import Turnchat
+from tests.test_plain_conversation import connect, listen
+
+Start = Callable[..., Turnchat]
+
+
+def script(*lines: str) -> bytes:
+    return "".join(line + "\n" for line in lines).encode()
+
+
+def last_board(stderr: str, first_line: str, height: int) -> list[str]:
+    lines = stderr.splitlines()
+    start = max(index for index, line in enumerate(lines) if line == first_line)
+    return lines[start:start + height]
+
+
+def test_tictactoe_to_a_win_with_talk_in_between(turnchat: Start) -> None:
+    # ana offers; bo accepts and so is X and moves first. Talking passes a turn unmoved.
+    listener, port = listen(turnchat, stdin=script(
+        "/accept", "5", "3", "hmm?", "7", "/score", "thanks"))
+    connector = connect(turnchat, port, stdin=script(
+        "/play tictactoe", "1", "let me think", "2", "gg"))
+    ana, bo = connector.finish(), listener.finish()
+    assert (ana.status, bo.status) == (0, 0)
+    assert ana.out == "hmm?\nthanks\n"  # stdout: only the peer's messages
+    assert bo.out == "let me think\ngg\n"
+    assert "ana offers tic-tac-toe: /accept (you move first) or /decline." in bo.err
+    assert "bo accepted: tic-tac-toe, bo (X) moves first, ana is O." in ana.err
+    assert "bo took cell 7 (a3)." in ana.err and "You took cell 7 (a3)." in bo.err
+    assert "Game over: bo won (three in a row).\nScore: ana 0, bo 1, 0 draws." in ana.err
+    assert "Game over: you won (three in a row).\nScore: bo 1, ana 0, 0 draws." in bo.err
+    final = last_board(ana.err, "     a   b   c", 6)
+    assert final == last_board(bo.err, "     a   b   c", 6)  # the same board on both screens
+    assert final[1:] == [" 1   O | O | X", "    ---+---+---", " 2   4 | X | 6",
+                         "    ---+---+---", " 3   X | 8 | 9"]
+
+
+def test_connect4_refuses_a_bad_move_locally_and_plays_on(turnchat: Start) -> None:
+    listener, port = listen(turnchat, stdin=script("/accept", "4", "5", "6", "7", "ok"))
+    connector = connect(turnchat, port, stdin=script(
+        "/play connect4", "/m 9", "4", "5", "6", "/resign", "and again?"))
+    ana, bo = connector.finish(), listener.finish()
+    assert (ana.status, bo.status) == (0, 0)
+    assert "'9' is not a Connect Four move; a move is a column number 1-7." in ana.err
+    assert "There is no game to resign." in ana.err  # bo won before ana's /resign came up
+    assert "Game over: you won (four in a row)." in bo.err
+    assert "Game over: bo won (four in a row)." in ana.err
+    assert bo.out == "and again?\n" and ana.out == "ok\n"
+    assert ana.err.count("+---+---+---+---+---+---+---+") == bo.err.count(
+        "+---+---+---+---+---+---+---+") == 8  # the empty board, then one per move
+
+
+def test_hangman_answers_itself_and_the_setter_still_talks(turnchat: Start) -> None:
+    listener, port = listen(turnchat, stdin=script(
+        "/accept", "p", "a", "/m mango", "p", "l", "e", "fun!"))
+    connector = connect(turnchat, port, stdin=script("/play hangman apple", "good guess"))
+    ana, bo = connector.finish(), listener.finish()
+    assert (ana.status, bo.status) == (0, 0)
+    assert "ana offers hangman with a 5-letter word: /accept (you move first)" in bo.err
+    assert "apple" not in bo.err.split("The word was apple")[0]  # secret until the end
+    assert "ana answered: p is at positions 2, 3." in bo.err
+    assert "ana answered: mango is wrong." in bo.err
+    assert "p was already guessed." in bo.err  # refused locally; the turn stayed bo's
+    assert "Game over: you won (the word was found)." in bo.err
+    assert ("The word was apple: ana's offer committed to it and every answer was true."
+            in bo.err)
+    assert "Game over: bo won (the word was found)." in ana.err
+    assert bo.out == "good guess\n"  # the setter's message went with an answer
+    assert ana.out == "fun!\n"
+    assert " Missed: mango   (1 of 6)" in bo.err
+
+
+def test_decline_then_play_hangman_to_the_gallows(turnchat: Start) -> None:
+    listener, port = listen(turnchat, stdin=script(
+        "/decline", "not that one", "/accept", *"qwxyzj", "/play tictactoe", "ok"))
+    connector = connect(turnchat, port, stdin=script(
+        "/play connect4", "/play hangman ox", "/decline", "that was fun"))
+    ana, bo = connector.finish(), listener.finish()
+    assert (ana.status, bo.status) == (0, 0)
+    assert "bo declined Connect Four." in ana.err
+    assert "Game over: ana won (hanged)." in bo.err
+    assert "The word was ox: ana's offer" in bo.err
+    assert "/ \\" in bo.err
+    assert "You declined tic-tac-toe." in ana.err  # a rematch, offered by bo, declined
+    assert bo.out == "that was fun\n" and ana.out == "not that one\nok\n"
