@@ -77,7 +77,7 @@ def test_hangman_answers_itself_and_the_setter_still_talks(turnchat: Start) -> N
 
 def test_decline_then_play_hangman_to_the_gallows(turnchat: Start) -> None:
     listener, port = listen(turnchat, stdin=script(
-        "/decline", "not that one", "/accept", *"qwxyzj", "/play tictactoe", "ok"))
+        "/decline", "not that one", "/accept", *"qwyzjk", "/play tictactoe", "ok"))
     connector = connect(turnchat, port, stdin=script(
         "/play connect4", "/play hangman ox", "/decline", "that was fun"))
     ana, bo = connector.finish(), listener.finish()
