@@ -9,11 +9,16 @@ from tests.wirebytes import GAME, frame, game, text
 from wire import LocalProtocolError, Play, State, Text
 
 
-def test_offer_bytes_match_the_protocol() -> None:
-    connector, _ = pair()
+def test_game_bytes_match_the_example_in_the_protocol() -> None:
+    connector, listener = pair()
     data = connector.send(Play("offer", {"game": "tictactoe"}))
     assert data == b'\x00\x00\x00\x24\x05{"kind":"offer","game":"tictactoe"}'
     assert json.loads(data[5:]) == json.loads(game("offer", game="tictactoe")[5:])
+    events_of(listener, data)
+    assert listener.send(Play("accept", {})) == b'\x00\x00\x00\x12\x05{"kind":"accept"}'
+    assert listener.send(Play("move", {"move": 5})) == \
+        b'\x00\x00\x00\x19\x05{"kind":"move","move":5}'
+
 
 
 def test_offer_and_move_end_the_turn_like_text() -> None:
