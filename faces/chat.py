@@ -9,11 +9,10 @@ only draws, and hands back what the user typed through `say` and `quit`.
 import socket
 from dataclasses import dataclass
 from enum import Enum, auto
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from faces.ending import ExitStatus
 from faces.sanitize import sanitize, sanitize_line
-from faces.table import GameTable
 from net.link import Link, PeerBrokeProtocol
 from net.reactor import Reactor, TimerHandle
 from roles.listener import Listener
@@ -32,6 +31,9 @@ from wire import (
     Text,
 )
 from wire.limits import MAX_NAME_CHARS
+
+if TYPE_CHECKING:
+    from faces.table import GameTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +105,7 @@ class Chat:
         self._listener: Listener | None = None
         self._greeting_timer: TimerHandle | None = None
         self.phase = Phase.WAITING
-        self.table = GameTable(self)
+        self._table: GameTable | None = None  # made when a game is first touched
 
     # -- beginning -------------------------------------------------------------------------
 
@@ -150,6 +152,20 @@ class Chat:
     # -- what the face asks ----------------------------------------------------------------
 
     @property
+    def table(self) -> "GameTable":
+        """The games of this conversation; loaded on first use, so a chat that plays no
+        game never imports them."""
+        if self._table is None:
+            from faces.table import GameTable
+
+            self._table = GameTable(self)
+        return self._table
+
+    def can_hold(self) -> bool:
+        """Whether a message typed off our turn can wait for our next automatic move."""
+        return self._table is not None and self._table.can_hold()
+
+    @property
     def my_turn(self) -> bool:
         link = self._link
         return link is not None and self.phase is _TALKING and (
@@ -169,11 +185,11 @@ class Chat:
                 else "The conversation is over."
             )
         assert link is not None
-        table = self.table
-        if table.playing and table.bare_move(text):
+        table = self._table
+        if table is not None and table.playing and table.bare_move(text):
             return MOVED
         if link.conversation.state is _THEIR_TURN:
-            if table.can_hold():
+            if table is not None and table.can_hold():
                 table.held = text
                 return HELD
             raise LocalProtocolError(f"It is {self.peer_name}'s turn; wait for their message.")
@@ -217,8 +233,8 @@ class Chat:
         name = self.peer_name
         if isinstance(event, Text):
             self.view.show_message(name, sanitize(event.text))
-            if self.table.held is not None:
-                self.table.peer_talked()
+            if self._table is not None and self._table.held is not None:
+                self._table.peer_talked()
             self.view.refresh()
         elif isinstance(event, Play):
             self.table.receive(event)

@@ -103,7 +103,7 @@ class PlainFace:
             command = parse_command(line)[0]
             if command is not Command.MESSAGE and command is not Command.UNKNOWN:
                 return command in TAKES_NO_TURN
-        return self.chat.table.can_hold()
+        return self.chat.can_hold()
 
     def _enter(self, line: str) -> None:
         chat = self.chat
