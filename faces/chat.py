@@ -272,6 +272,10 @@ class Chat:
             self._greeting_timer = None
 
     def _end(self, status: ExitStatus, message: str, we_spoke_last: bool = False) -> None:
+        if self._table is not None and self._table.held is not None:  # never lose what was typed
+            self.view.show_notice(f"Not sent (no answer was due before the end): "
+                                  f"{self._table.held}")
+            self._table.held = None
         self.ending = Ending(status, message)
         self.phase = Phase.ENDED
         self._cancel_greeting_timer()

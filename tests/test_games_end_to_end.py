@@ -88,3 +88,13 @@ def test_decline_then_play_hangman_to_the_gallows(turnchat: Start) -> None:
     assert "/ \\" in bo.err
     assert "You declined tic-tac-toe." in ana.err  # a rematch, offered by bo, declined
     assert bo.out == "that was fun\n" and ana.out == "not that one\nok\n"
+
+
+def test_a_held_message_is_shown_if_the_conversation_ends_first(turnchat: Start) -> None:
+    listener, port = listen(turnchat)
+    connector = connect(turnchat, port, stdin=script("/play hangman apple", "one more thing"))
+    listener.expect("err", "ana offers hangman")
+    listener.write(script("/accept", "/q"))
+    ana = connector.finish()
+    assert ana.status == 0 and listener.finish().status == 0
+    assert "Not sent (no answer was due before the end): one more thing" in ana.err
