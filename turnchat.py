@@ -21,6 +21,7 @@ TYPE_CHECKING = False  # type checkers take this as True; at run time typing is 
 if TYPE_CHECKING:
     from typing import NoReturn
 
+    from faces.transcript import Transcript
     from roles.starting import Start
 
 # `--help`, `--version` and command-line errors load nothing more than the modules above;
@@ -37,6 +38,11 @@ examples:
   turnchat --connect 192.0.2.7:7777 --name ana
   turnchat --connect [::1]:7777         IPv6 literals go in brackets
   printf 'hi\\nbye\\n' | turnchat --connect    a scripted, turn-aware client
+  turnchat --connect host:7777 --line   talk to a person on `nc -l 7777` (or socat)
+  turnchat --listen --keep --log chat.jsonl   serve peer after peer, keeping a transcript
+
+A listener also takes a person on nc or telnet (`nc localhost 7777`): it sees
+plain text and talks in line mode. --raw talks to the classic assignment programs.
 
 In a conversation, type a line and press Enter on your turn; /q (or Ctrl-C,
 Ctrl-D, end of input) leaves and tells the peer; /help lists the commands.
@@ -66,6 +72,24 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument(
         "--connect", "-c", metavar="HOST[:PORT]", nargs="?", const="",
         help=f"connect to a listener (default {DEFAULT_HOST}:{DEFAULT_PORT})",
+    )
+    plain = parser.add_mutually_exclusive_group()
+    plain.add_argument(
+        "--line", action="store_true",
+        help="with --connect: the listener is nc, socat or telnet; one line is one message",
+    )
+    plain.add_argument(
+        "--raw", action="store_true",
+        help="no framing: each write is a message and each read of up to 4096 bytes is one "
+        "(for the classic recv(4096) programs; messages can split or merge)",
+    )
+    parser.add_argument(
+        "--keep", "-k", action="store_true",
+        help="with --listen: after a conversation, wait for the next peer (until Ctrl-C)",
+    )
+    parser.add_argument(
+        "--log", metavar="FILE",
+        help="append every message to FILE, one JSON object a line (made with mode 0600)",
     )
     parser.add_argument("--name", "-n", help="the name the peer sees (default: your login)")
     parser.add_argument(
@@ -120,22 +144,46 @@ def _start(args: argparse.Namespace) -> Start:
         _fail(ExitStatus.USAGE, "--timeout must be more than 0 and at most 3600 seconds.")
     name = _check_name(args.name) if args.name is not None else _login_name()
     listening = args.listen is not None
+    if args.line and listening:
+        _fail(ExitStatus.USAGE, "--line is for --connect: a listener recognises a "
+                                "plain-text peer by itself.")
+    if args.keep and not listening:
+        _fail(ExitStatus.USAGE, "--keep is for --listen: it waits for peer after peer.")
     text = args.listen if listening else args.connect
     try:
         address = parse_address(text or None, allow_port_zero=listening)
     except AddressError as error:
         _fail(ExitStatus.USAGE, f"{'--listen' if listening else '--connect'}: {error}.")
+    from wire import Mode
+
+    mode = Mode.RAW if args.raw else Mode.LINE if args.line else Mode.FRAMES
+    start = Start(name, args.timeout, mode=mode, keep=args.keep,
+                  transcript=_open_transcript(args.log) if args.log is not None else None)
     try:
         if listening:
             from roles.listener import open_listener
 
-            return Start(name, args.timeout, listener=open_listener(address))
-        from roles.connector import connect
+            start.listener = open_listener(address, mode)
+        else:
+            from roles.connector import connect
 
-        sock = connect(address, args.timeout)
-        return Start(name, args.timeout, connected=sock, origin=str(address))
+            start.connected = connect(address, args.timeout)
+            start.origin = str(address)
     except CannotStart as error:
         _fail(ExitStatus.UNREACHABLE, str(error))
+    return start
+
+
+def _open_transcript(path: str) -> Transcript:
+    """Open --log now, before any connection, so a bad path fails at once."""
+    from faces.transcript import Transcript, TranscriptError
+
+    if not path:
+        _fail(ExitStatus.USAGE, "--log needs a file name.")
+    try:
+        return Transcript.open(path)
+    except TranscriptError as error:
+        _fail(ExitStatus.USAGE, f"--log: {error}.")
 
 
 def _run(start: Start) -> ExitStatus:

@@ -2,8 +2,11 @@
 
 `Chat` sits between the socket side (a `Listener` or a connected socket, then a `Link`) and
 a face (`ChatView`). It turns protocol events into what a person is shown, with every peer
-string sanitised here, once, and decides each ending's exit status and sentence. A face
-only draws, and hands back what the user typed through `say` and `quit`.
+string sanitised here, once, writes the transcript (--log), and decides each ending's exit
+status and sentence. A face only draws, and hands back what the user typed through `say`,
+`leave` (/q) and `quit` (Ctrl-C and the like). The peer may be turnchat (frames) or a
+plain-text program (line or raw mode, wire/plaintext.py); a listener with --keep goes back
+to waiting when a conversation ends.
 """
 
 import socket
@@ -24,6 +27,7 @@ from wire import (
     Event,
     Hello,
     LocalProtocolError,
+    Mode,
     Play,
     Quit,
     Role,
@@ -31,9 +35,11 @@ from wire import (
     Text,
 )
 from wire.limits import MAX_NAME_CHARS
+from wire.plaintext import PlainTextConversation
 
 if TYPE_CHECKING:
     from faces.table import GameTable
+    from faces.transcript import Transcript
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +80,13 @@ class Phase(Enum):
 # dropped it): the per-message path below compares with these module names instead.
 _TALKING, _ENDED = Phase.TALKING, Phase.ENDED
 _MY_TURN, _THEIR_TURN = State.MY_TURN, State.THEIR_TURN
+_FRAMES = Mode.FRAMES
+
+PLAIN_PEER_NAME = "peer"  # a plain-text peer does not say its name
+_PLAIN_RULES = {
+    Mode.LINE: "line mode: each line is one message, and it sees no turns",
+    Mode.RAW: "raw mode: each read is one message, and it sees no turns",
+}
 
 # What `Chat.say` did with a line.
 SENT, MOVED, HELD = "sent as a message", "made as a move", "held for the next answer"
@@ -106,16 +119,23 @@ class Chat:
         self._greeting_timer: TimerHandle | None = None
         self.phase = Phase.WAITING
         self._table: GameTable | None = None  # made when a game is first touched
+        self._keep = False  # --keep: a conversation's end sends the listener back to waiting
+        self._transcript: Transcript | None = None
+        self._conversations = 0  # how many peers we have talked with
 
     # -- beginning -------------------------------------------------------------------------
 
     def begin(self, start: Start) -> None:
         """Start waiting on the listener, or greet through the connected socket."""
+        self._keep = start.keep
+        self._transcript = start.transcript
+        if start.transcript is not None:
+            start.transcript.on_failure(self.view.show_notice)
         if start.listener is not None:
             self._listen(start.listener)
         else:
             assert start.connected is not None
-            self._connect(start.connected, start.origin)
+            self._connect(start.connected, start.origin, start.mode)
 
     def _listen(self, listener: Listener) -> None:
         self._listener = listener
@@ -126,23 +146,43 @@ class Chat:
             f"Listening on {' and '.join(listener.addresses)}; waiting for a peer."
         )
 
-    def _connect(self, sock: socket.socket, origin: str) -> None:
+    def _connect(self, sock: socket.socket, origin: str, mode: Mode) -> None:
         self.peer_origin = origin
+        self._conversations += 1
+        if mode is not Mode.FRAMES:  # a plain-text listener will not greet: talk at once
+            conversation = PlainTextConversation(Role.CONNECTOR, mode)
+            self._link = Link(self.reactor, sock, conversation, self._on_event)
+            self._link.send(Hello(self.my_name))
+            self._talk_plain(f"Connected to {origin}, a plain-text peer ({_PLAIN_RULES[mode]}).")
+            return
         self.phase = Phase.GREETING
         self._link = Link(self.reactor, sock, Conversation(Role.CONNECTOR), self._on_event)
         self._greeting_timer = self.reactor.call_later(self.handshake_seconds, self._no_answer)
         self._link.send(Hello(self.my_name))
 
-    def _peer_found(self, sock: socket.socket, conversation: Conversation, origin: str) -> None:
-        assert conversation.peer_hello is not None
+    def _peer_found(
+        self, sock: socket.socket, conversation: Conversation | PlainTextConversation,
+        origin: str,
+    ) -> None:
         self.peer_origin = origin
-        self.peer_name = display_name(conversation.peer_hello.name)
+        self._conversations += 1
         self._link = Link(self.reactor, sock, conversation, self._on_event)
         self._link.send(Hello(self.my_name))
-        self.phase = Phase.TALKING
-        self.view.show_notice(f"{self.peer_name} connected from {origin}.")
-        self.view.refresh()
+        if conversation.peer_hello is None:
+            self._talk_plain(f"A plain-text peer connected from {origin} "
+                             f"({_PLAIN_RULES[conversation.mode]}).")
+        else:
+            self.peer_name = display_name(conversation.peer_hello.name)
+            self.phase = Phase.TALKING
+            self.view.show_notice(f"{self.peer_name} connected from {origin}.")
+            self.view.refresh()
         self._link.deliver_buffered()
+
+    def _talk_plain(self, notice: str) -> None:
+        self.peer_name = PLAIN_PEER_NAME
+        self.phase = Phase.TALKING
+        self.view.show_notice(notice)
+        self.view.refresh()
 
     def _no_answer(self) -> None:
         self._end(ExitStatus.UNREACHABLE,
@@ -152,9 +192,17 @@ class Chat:
     # -- what the face asks ----------------------------------------------------------------
 
     @property
+    def mode(self) -> Mode:
+        """How messages travel to this peer: frames, or plain text (line or raw)."""
+        return self._link.conversation.mode if self._link is not None else _FRAMES
+
+    @property
     def table(self) -> "GameTable":
         """The games of this conversation; loaded on first use, so a chat that plays no
         game never imports them."""
+        if self.mode is not _FRAMES:
+            raise LocalProtocolError("Games need turnchat on both sides; this peer sends "
+                                     "plain text.")
         if self._table is None:
             from faces.table import GameTable
 
@@ -194,6 +242,8 @@ class Chat:
                 return HELD
             raise LocalProtocolError(f"It is {self.peer_name}'s turn; wait for their message.")
         link.send(Text(text))
+        if self._transcript is not None:
+            self._log("out", self.my_name, text)
         return SENT
 
     def send_play(self, play: Play) -> None:
@@ -205,6 +255,8 @@ class Chat:
         """Send a message the user typed earlier (hangman's held message)."""
         assert self._link is not None
         self._link.send(Text(text))
+        if self._transcript is not None:
+            self._log("out", self.my_name, text)
 
     def refuse(self, reason: str, sentence: str) -> None:
         """The peer broke a game's rules: send ERROR(reason), close, tell our user."""
@@ -212,12 +264,24 @@ class Chat:
         self._link.send(Error(reason))
         self._end(ExitStatus.FAILED, f"{sentence}; connection closed.", we_spoke_last=True)
 
+    def leave(self) -> None:
+        """/q: leave this conversation; with --keep, the listener then waits for the next
+        peer (and /q while no one is connected stops it)."""
+        if self._keep and self._link is not None:
+            if self.ending is None:
+                self._link.send(Quit())
+                self._end(ExitStatus.ENDED, "You left the conversation.", we_spoke_last=True)
+        else:
+            self.quit()
+
     def quit(self) -> None:
-        """Leave: tell the peer (QUIT) if there is one, and end with status 0."""
+        """Stop: tell the peer (QUIT) if there is one, and end with status 0."""
         if self.ending is not None:
             return
+        self._keep = False
         if self._link is None:
-            self._end(ExitStatus.ENDED, "Stopped listening; no peer had connected.")
+            self._end(ExitStatus.ENDED, "Stopped listening." if self._conversations else
+                      "Stopped listening; no peer had connected.")
             return
         try:
             self._link.send(Quit())
@@ -232,6 +296,8 @@ class Chat:
             return
         name = self.peer_name
         if isinstance(event, Text):
+            if self._transcript is not None:
+                self._log("in", name, event.text)
             self.view.show_message(name, sanitize(event.text))
             if self._table is not None and self._table.held is not None:
                 self._table.peer_talked()
@@ -262,7 +328,16 @@ class Chat:
                       f"{name} broke the protocol ({sanitize_line(event.reason)}); "
                       "connection closed.", we_spoke_last=True)
         elif isinstance(event, ConnectionLost):
-            self._end(ExitStatus.FAILED, f"Connection to {name} lost.")
+            if self.mode is _FRAMES:
+                self._end(ExitStatus.FAILED, f"Connection to {name} lost.")
+            else:  # a plain-text peer leaves by closing: nc's Ctrl-C or Ctrl-D
+                self._end(ExitStatus.ENDED, f"The {name} at {self.peer_origin} closed the "
+                                            "connection.")
+
+    def _log(self, direction: str, sender: str, text: str) -> None:
+        assert self._transcript is not None and self._link is not None
+        self._transcript.record(direction, sender, text, self._link.conversation.mode,
+                                self.peer_origin)
 
     # -- ending ----------------------------------------------------------------------------
 
@@ -276,11 +351,30 @@ class Chat:
             self.view.show_notice(f"Not sent (no answer was due before the end): "
                                   f"{self._table.held}")
             self._table.held = None
-        self.ending = Ending(status, message)
-        self.phase = Phase.ENDED
         self._cancel_greeting_timer()
         if self._link is not None:
             self._link.close(linger=we_spoke_last)
+        if self._keep and self._listener is not None:
+            self._wait_for_next_peer(status, message)
+            return
+        self.ending = Ending(status, message)
+        self.phase = Phase.ENDED
         if self._listener is not None:
             self._listener.close()
+        if self._transcript is not None:
+            self._transcript.close()
         self.view.finish(self.ending)
+
+    def _wait_for_next_peer(self, status: ExitStatus, message: str) -> None:
+        """--keep: say how this conversation ended, forget the peer, and listen again."""
+        assert self._listener is not None
+        self.view.show_notice(message if status is ExitStatus.ENDED else f"turnchat: {message}")
+        self._link = None
+        self._table = None
+        self.peer_name = "peer"
+        self.peer_origin = ""
+        self.phase = Phase.WAITING
+        self._listener.reopen()
+        self.view.show_notice(f"Listening on {' and '.join(self.listening_on)}; waiting for "
+                              "the next peer.")
+        self.view.refresh()

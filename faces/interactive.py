@@ -28,7 +28,7 @@ from faces.chat import HELD, MOVED, Chat, Ending, Phase
 from faces.commands import HELP, Command, parse_command
 from faces.ending import ExitStatus
 from roles.starting import Start
-from wire import LocalProtocolError
+from wire import LocalProtocolError, Mode
 
 STYLE = Style.from_dict({
     "peer": "bold ansicyan",
@@ -151,8 +151,11 @@ class InteractiveFace:
         if phase is Phase.GREETING:
             return [("", f" Connecting to {chat.peer_origin}...  /q to stop ")]
         turn = "YOUR TURN" if chat.my_turn else f"{chat.peer_name.upper()}'S TURN"
+        mode = chat.mode
+        peer = (f"{chat.peer_name} ({chat.peer_origin})" if mode is Mode.FRAMES else
+                f"a plain-text peer ({chat.peer_origin}, {mode.value} mode: it sees no turns)")
         return [
-            ("", f" {chat.my_name} with {chat.peer_name} ({chat.peer_origin})  |  "),
+            ("", f" {chat.my_name} with {peer}  |  "),
             ("class:bottom-toolbar.turn", turn),
             ("", "  |  /help  /q "),
         ]
@@ -182,7 +185,7 @@ class InteractiveFace:
         command, text = parse_command(buffer.text)
         if command is Command.QUIT:
             buffer.reset()
-            self.chat.quit()
+            self.chat.leave()
         elif command is Command.HELP:
             buffer.reset()
             self.show_notice(HELP)
@@ -193,6 +196,10 @@ class InteractiveFace:
             if text.strip():
                 self._say(buffer, text)
         elif command is Command.PLAY and text.lower() == "hangman":
+            if self.chat.mode is not Mode.FRAMES:
+                self.show_notice("Games need turnchat on both sides; this peer sends plain "
+                                 "text.")
+                return
             if not self.chat.my_turn:
                 self.show_notice(f"It is {self.chat.peer_name}'s turn; offer a game on yours.")
                 return

@@ -84,7 +84,11 @@ class PlainFace:
                     return
             head = queue[0]
             my_turn = chat.my_turn
-            if head is _QUIT or (head is _END_OF_INPUT and my_turn):
+            if head is _QUIT:
+                self.input.pop()
+                chat.leave()
+                continue
+            if head is _END_OF_INPUT and my_turn:
                 self.input.pop()
                 chat.quit()
                 return

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from net.closing import close_politely
 from net.reactor import Reactor
-from wire import ConnectionLost, Conversation, Error, Event, RemoteProtocolError, State
+from wire import ConnectionLost, Conversation, Error, Event, Mode, RemoteProtocolError, State
+from wire.plaintext import RAW_READ_SIZE, PlainTextConversation
 
 READ_CHUNK = 65536  # read in bounded chunks; never recv(declared length), which reserves it
 
@@ -32,7 +33,7 @@ class Link:
         self,
         reactor: Reactor,
         sock: socket.socket,
-        conversation: Conversation,
+        conversation: Conversation | PlainTextConversation,
         on_event: Callable[[Event], None],
     ) -> None:
         self.reactor = reactor
@@ -42,6 +43,9 @@ class Link:
         self._outgoing = bytearray()
         self._writing = False
         self._closed = False
+        # In raw mode each read is one message, so a read takes what the peer's one
+        # recv(4096) would have taken.
+        self._read_size = RAW_READ_SIZE if conversation.mode is Mode.RAW else READ_CHUNK
         sock.setblocking(False)
         reactor.add_reader(sock, self._readable)
 
@@ -66,7 +70,7 @@ class Link:
 
     def _readable(self) -> None:
         try:
-            data = self.sock.recv(READ_CHUNK)
+            data = self.sock.recv(self._read_size)
         except (BlockingIOError, InterruptedError):
             return
         except OSError:  # reset by the peer: the same as the stream ending
@@ -104,7 +108,7 @@ class Link:
         """Our send failed: read what is left, then report the connection lost."""
         while not self._closed and self.conversation.state is not State.CLOSED:
             try:
-                data = self.sock.recv(READ_CHUNK)
+                data = self.sock.recv(self._read_size)
             except OSError:
                 data = b""
             self.conversation.receive_data(data)

@@ -3,10 +3,13 @@
 Every connection that arrives becomes a candidate with its own `Conversation`, read
 concurrently, so a silent one cannot hold the door against a real peer. The first candidate
 to greet properly becomes the peer; one that sends garbage or breaks the protocol is told
-why (ERROR) and dropped, one that stays silent past the handshake time is dropped too. Once
-the conversation runs, every other connection, waiting or new, is answered ERROR "busy"
-and closed, without disturbing the conversation. The listening sockets stay open until the
-conversation ends, only to say that.
+why (ERROR) and dropped, one that stays silent past the handshake time is dropped too. A
+connection whose first byte is not 0x00 is not speaking frames (PROTOCOL.md): it is a
+person on nc, socat or telnet, and becomes the peer at once, in line mode. With --raw
+there is nothing to screen: the first connection is the peer. Once the conversation runs,
+every other connection, waiting or new, is answered ERROR "busy" and closed, without
+disturbing the conversation. The listening sockets stay open until the conversation ends,
+only to say that; with --keep they then take the next peer.
 """
 
 import errno
@@ -19,7 +22,8 @@ from net.link import READ_CHUNK
 from net.reactor import Reactor, TimerHandle
 from roles import CannotStart
 from roles.address import Address, format_address
-from wire import Conversation, Error, Hello, RemoteProtocolError, Role
+from wire import Conversation, Error, Hello, Mode, RemoteProtocolError, Role
+from wire.plaintext import PlainTextConversation
 
 BACKLOG = 16  # connections the kernel queues for us between two accepts
 MAX_CANDIDATES = 16  # unidentified connections held at once; the oldest goes first
@@ -27,14 +31,15 @@ MAX_DISMISSALS = 64  # connections lingering after ERROR; past this they are cut
 ACCEPT_PAUSE_SECONDS = 0.5  # out of file descriptors: stop accepting briefly, do not spin
 BUSY_REASON = "busy"
 
-PeerFound = Callable[[socket.socket, Conversation, str], None]
+PeerFound = Callable[[socket.socket, Conversation | PlainTextConversation, str], None]
 
 
 class Listener:
     """The bound sockets, then the screening of connections on the reactor."""
 
-    def __init__(self, sockets: list[socket.socket]) -> None:
+    def __init__(self, sockets: list[socket.socket], mode: Mode = Mode.FRAMES) -> None:
         self.sockets = sockets
+        self.mode = mode  # FRAMES also takes line peers; RAW takes anyone, unscreened
         self.addresses = [_name_of(sock.getsockname()) for sock in sockets]
         self._reactor: Reactor | None = None
         self._candidates: dict[socket.socket, _Candidate] = {}
@@ -56,6 +61,10 @@ class Listener:
         for sock in self.sockets:
             sock.setblocking(False)
             reactor.add_reader(sock, functools.partial(self._accept, sock))
+
+    def reopen(self) -> None:
+        """The conversation is over and we stay (--keep): the next connection may talk."""
+        self._busy = False
 
     def close(self) -> None:
         """Stop listening and drop every connection that is not the conversation."""
@@ -84,6 +93,11 @@ class Listener:
         sock.setblocking(False)
         if self._busy:
             self._dismiss(sock, BUSY_REASON)
+            return
+        if self.mode is Mode.RAW:  # nothing to screen: a raw peer may never send first
+            self._busy = True
+            self._on_peer(sock, PlainTextConversation(Role.LISTENER, Mode.RAW),
+                          _name_of(sockaddr))
             return
         if len(self._candidates) >= MAX_CANDIDATES:
             oldest = next(iter(self._candidates.values()))
@@ -115,6 +129,13 @@ class Listener:
             return
         except OSError:
             data = b""
+        first = not candidate.heard
+        candidate.heard = True
+        if first and data and data[0] != 0:  # a frame's first byte is always 0x00
+            plain = PlainTextConversation(Role.LISTENER, Mode.LINE)
+            plain.receive_data(data)
+            self._promote(candidate, plain)
+            return
         conversation = candidate.conversation
         conversation.receive_data(data)
         try:
@@ -124,21 +145,28 @@ class Listener:
             self._dismiss(candidate.sock, error.reason, candidate)
             return
         if isinstance(event, Hello):
-            self._promote(candidate)
+            self._promote(candidate, conversation)
         elif event is not None:  # the stream ended before a greeting
             self._drop(candidate)
 
     def _expire(self, candidate: "_Candidate") -> None:
-        reason = f"no HELLO within {self._handshake_seconds:g} s"
+        seconds = f"{self._handshake_seconds:g} s"
+        if candidate.heard:
+            reason = f"no HELLO within {seconds}"
+        else:  # most likely a person on nc who has not typed yet: tell it in a line
+            reason = f"nothing received within {seconds}"
+            candidate.conversation = PlainTextConversation(Role.LISTENER, Mode.LINE)
         self._on_notice(f"Dropped a connection from {candidate.origin}: {reason}.")
         self._dismiss(candidate.sock, reason, candidate)
 
-    def _promote(self, candidate: "_Candidate") -> None:
+    def _promote(
+        self, candidate: "_Candidate", conversation: Conversation | PlainTextConversation
+    ) -> None:
         self._forget(candidate)
         self._busy = True
         for other in list(self._candidates.values()):
             self._dismiss(other.sock, BUSY_REASON, other)
-        self._on_peer(candidate.sock, candidate.conversation, candidate.origin)
+        self._on_peer(candidate.sock, conversation, candidate.origin)
 
     # -- letting go ------------------------------------------------------------------------
 
@@ -160,7 +188,9 @@ class Listener:
         assert self._reactor is not None
         if candidate is not None:
             self._forget(candidate)
-            conversation = candidate.conversation
+            conversation: Conversation | PlainTextConversation = candidate.conversation
+        elif self.mode is Mode.RAW:
+            conversation = PlainTextConversation(Role.LISTENER, Mode.RAW)
         else:
             conversation = Conversation(Role.LISTENER)
         farewell = conversation.send(Error(reason))
@@ -178,11 +208,12 @@ class _Candidate:
     def __init__(self, sock: socket.socket, origin: str) -> None:
         self.sock = sock
         self.origin = origin
-        self.conversation = Conversation(Role.LISTENER)
+        self.conversation: Conversation | PlainTextConversation = Conversation(Role.LISTENER)
         self.timer: TimerHandle | None = None
+        self.heard = False  # whether any byte has arrived
 
 
-def open_listener(address: Address) -> Listener:
+def open_listener(address: Address, mode: Mode = Mode.FRAMES) -> Listener:
     """Bind every address `address.host` resolves to; raise CannotStart saying why not."""
     try:
         resolved = socket.getaddrinfo(
@@ -221,7 +252,7 @@ def open_listener(address: Address) -> Listener:
         sockets.append(sock)
     if not sockets:
         raise CannotStart(_why(address, str(address), last_error))
-    return Listener(sockets)
+    return Listener(sockets, mode)
 
 
 def _why(address: Address, where: str, error: OSError | None) -> str:

@@ -6,8 +6,13 @@ plain sentence and exit status 3, with no interface to tear down.
 
 import socket
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from roles.listener import Listener
+from wire import Mode
+
+if TYPE_CHECKING:
+    from faces.transcript import Transcript
 
 
 @dataclass
@@ -17,3 +22,6 @@ class Start:
     listener: Listener | None = None  # listening role
     connected: socket.socket | None = None  # connecting role
     origin: str = ""  # where `connected` leads, as the user wrote it
+    mode: Mode = Mode.FRAMES  # the connector's; a listener's is in `listener.mode`
+    keep: bool = False  # listener: after a conversation, wait for the next peer
+    transcript: "Transcript | None" = None  # --log

@@ -4,7 +4,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.processes import RawPeer, Turnchat
+from tests.processes import Program, RawPeer, Turnchat
 
 
 @pytest.fixture
@@ -14,6 +14,21 @@ def turnchat() -> Iterator[Callable[..., Turnchat]]:
 
     def start(*args: str, stdin: bytes | None = None) -> Turnchat:
         process = Turnchat(*args, stdin=stdin)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.close()
+
+
+@pytest.fixture
+def program() -> Iterator[Callable[..., Program]]:
+    """Start another program (nc, socat); all are killed at the end of the test."""
+    started: list[Program] = []
+
+    def start(*argv: str, stdin: bytes | None = None) -> Program:
+        process = Program(list(argv), stdin=stdin)
         started.append(process)
         return process
 

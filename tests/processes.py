@@ -25,15 +25,14 @@ class Result:
     err: str
 
 
-class Turnchat:
-    """One `python3 turnchat.py ...` with piped stdin, stdout and stderr."""
+class Program:
+    """One program with piped stdin, stdout and stderr, read as they come."""
 
-    def __init__(self, *args: str, stdin: bytes | None = None) -> None:
+    def __init__(self, argv: list[str], stdin: bytes | None = None) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         env.pop("TURNCHAT_DEBUG", None)
         self.popen = subprocess.Popen(
-            [sys.executable, str(TURNCHAT), *args],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env=env, cwd="/",
         )
         self._buffers = {"out": bytearray(), "err": bytearray()}
@@ -88,12 +87,13 @@ class Turnchat:
         while self._pump(max(0.0, min(deadline - time.monotonic(), 0.5))):
             if time.monotonic() > deadline:
                 self.kill()
-                raise AssertionError(f"turnchat did not end; stderr={self.text('err')!r}")
+                raise AssertionError(f"{self.name} did not end; stderr={self.text('err')!r}")
         try:
             status = self.popen.wait(max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             self.kill()
-            raise AssertionError(f"turnchat did not end; stderr={self.text('err')!r}") from None
+            raise AssertionError(
+                f"{self.name} did not end; stderr={self.text('err')!r}") from None
         return Result(status, self.text("out"), self.text("err"))
 
     def kill(self, signum: int = signal.SIGKILL) -> None:
@@ -109,6 +109,21 @@ class Turnchat:
                 with contextlib.suppress(BrokenPipeError):
                     pipe.close()
         self._selector.close()
+
+    @property
+    def name(self) -> str:
+        return Path(self.popen.args[0]).name  # type: ignore[index]
+
+
+class Turnchat(Program):
+    """One `python3 turnchat.py ...`."""
+
+    def __init__(self, *args: str, stdin: bytes | None = None) -> None:
+        super().__init__([sys.executable, str(TURNCHAT), *args], stdin)
+
+    @property
+    def name(self) -> str:
+        return "turnchat"
 
 
 def listening_port(listener: Turnchat) -> int:
@@ -149,6 +164,20 @@ class RawPeer:
         (length,) = struct.unpack(">I", self._exactly(4))
         body = self._exactly(length)
         return body[0], body[1:]
+
+    def read_line(self) -> bytes:
+        """One line, newline included (byte by byte: a test's lines are short)."""
+        line = b""
+        while not line.endswith(b"\n"):
+            line += self._exactly(1)
+        return line
+
+    def read_all(self) -> bytes:
+        """Everything until the other side closes."""
+        data = b""
+        while chunk := self.sock.recv(65536):
+            data += chunk
+        return data
 
     def at_eof(self) -> bool:
         """True if the other side closed (after everything it sent was read)."""

@@ -7,6 +7,7 @@ under it; `events.py` names what can happen. Drivers feed bytes in and write byt
 from wire.conversation import Conversation, Role, State
 from wire.errors import LocalProtocolError, RemoteProtocolError
 from wire.events import ConnectionLost, Error, Event, Hello, Play, Quit, Text
+from wire.modes import Mode
 
 __all__ = [
     "ConnectionLost",
@@ -15,6 +16,7 @@ __all__ = [
     "Event",
     "Hello",
     "LocalProtocolError",
+    "Mode",
     "Play",
     "Quit",
     "RemoteProtocolError",

@@ -19,6 +19,7 @@ from wire.events import ConnectionLost, Error, Event, Hello, Play, Quit, Text
 from wire.frames import FrameDecoder, FrameType, encode_frame
 from wire.hello import decode_hello, encode_hello
 from wire.limits import MAX_PAYLOAD
+from wire.modes import Mode
 from wire.play import ANY_TIME, decode_play, encode_play, ends_turn
 
 
@@ -79,6 +80,8 @@ _HANDED_OVER = {(State.MY_TURN, US): State.THEIR_TURN, (State.THEIR_TURN, PEER):
 
 class Conversation:
     """One side of one conversation: events in, bytes out, and the turn rules between."""
+
+    mode = Mode.FRAMES
 
     def __init__(self, role: Role) -> None:
         self.role = role

@@ -1,0 +1,168 @@
+"""A conversation with a peer that is not turnchat: lines (nc, telnet) or raw writes.
+
+`PlainTextConversation` has the interface of `Conversation` (send, receive_data,
+next_event, state), so the link and the chat drive either without knowing which. What
+differs is what the peer can be held to. A plain-text peer sees no turns, so it cannot be
+held to them: every line (or read) it sends is a message, shown and never dropped, and it
+counts as the peer's turn, whoever's turn it was. Our side keeps its discipline: we send
+on our turn only. Nothing the peer sends can break this protocol: invalid UTF-8 shows as
+replacement characters, and a line longer than MAX_PAYLOAD bytes arrives in pieces.
+
+LINE: one line ending in LF or CRLF is one message each way; a line `/q` from the peer is
+QUIT; the peer closing the connection is its way of leaving too. Our greeting and our
+QUIT go out as one line each, marked `[turnchat]`, so a person on nc knows who is there
+and that we left.
+
+RAW: no framing and no newline, as the assignment's programs do it: each message goes out
+as its bytes, and each receive of up to MAX_PAYLOAD bytes is one message. TCP keeps no
+message boundaries, so on a real network one send may arrive as two messages or two as
+one; that is the reason frames exist.
+"""
+
+import codecs
+from collections import deque
+
+from wire.conversation import Role, State
+from wire.errors import LocalProtocolError
+from wire.events import ConnectionLost, Error, Event, Hello, Play, Quit, Text
+from wire.limits import MAX_PAYLOAD
+from wire.modes import Mode
+
+LINE_MARK = "[turnchat]"  # starts the lines we write that are not the user's messages
+PEER_QUIT_LINE = "/q"  # a line peer leaves with this, as a turnchat user does
+RAW_READ_SIZE = MAX_PAYLOAD  # the assignment's recv(4096): one read is one message
+
+
+class PlainTextConversation:
+    """One side of a conversation in LINE or RAW mode: events in, bytes out."""
+
+    peer_hello = None  # a plain-text peer does not greet; the chat names it itself
+
+    def __init__(self, role: Role, mode: Mode) -> None:
+        assert mode is not Mode.FRAMES
+        self.role = role
+        self.mode = mode
+        self.state = State.SEND_HELLO  # until our greeting (a line, or nothing) is out
+        self._received = bytearray()  # LINE: the line being received
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._events: deque[Event] = deque()
+        self._stream_ended = False
+        self._my_name = "The turnchat user"  # until our HELLO names us
+
+    # -- sending ---------------------------------------------------------------------------
+
+    def send(self, event: Event) -> bytes:
+        """Return the bytes that say `event`, or raise LocalProtocolError and change nothing."""
+        state = self.state
+        if state is State.CLOSED:
+            raise LocalProtocolError("The conversation is over.")
+        if isinstance(event, Text):
+            if state is not State.MY_TURN:
+                raise LocalProtocolError("It is not your turn." if state is State.THEIR_TURN
+                                         else "The conversation has not started yet.")
+            data = self._text_bytes(event.text)
+            self.state = State.THEIR_TURN
+            return data
+        if isinstance(event, Hello):
+            if state is not State.SEND_HELLO:
+                raise LocalProtocolError("HELLO is sent once, first.")
+            self.state = State.MY_TURN if self.role is Role.CONNECTOR else State.THEIR_TURN
+            self._my_name = event.name
+            return self._notice(f"You are talking with {event.name}, who uses turnchat. "
+                                f"Type a line and press Enter to send it; {PEER_QUIT_LINE} "
+                                "leaves.")
+        if isinstance(event, Quit | Error):
+            self.state = State.CLOSED
+            if isinstance(event, Error):
+                return self._notice(f"closing: {event.reason}")
+            return self._notice(f"{self._my_name} left the conversation"
+                                + (f": {event.reason}." if event.reason else "."))
+        if isinstance(event, Play):
+            raise LocalProtocolError("Games need turnchat on both sides; this peer sends "
+                                     "plain text.")
+        raise TypeError(f"cannot send {event!r}")
+
+    def _text_bytes(self, text: str) -> bytes:
+        if not text.strip():
+            raise LocalProtocolError("An empty message is not sent.")
+        data = text.encode()
+        if len(data) > MAX_PAYLOAD:
+            raise LocalProtocolError(
+                f"The message is {len(data)} bytes; the limit is {MAX_PAYLOAD} bytes."
+            )
+        return data + b"\n" if self.mode is Mode.LINE else data
+
+    def _notice(self, sentence: str) -> bytes:
+        """A line for the person at the other end; raw peers get none: they are programs."""
+        if self.mode is Mode.RAW:
+            return b""
+        return f"{LINE_MARK} {sentence}\n".encode()
+
+    # -- receiving -------------------------------------------------------------------------
+
+    def receive_data(self, data: bytes) -> None:
+        """Take bytes from the peer; b"" means the peer closed its side of the stream."""
+        if self.state is State.CLOSED or self._stream_ended:
+            return
+        if not data:
+            self._stream_ended = True
+            if self._received:  # a last line without a newline still counts
+                self._line(bytes(self._received))
+                self._received.clear()
+            if tail := self._decoder.decode(b"", final=True):  # raw: a cut character
+                self._events.append(Text(tail))
+            self._events.append(ConnectionLost())
+        elif self.mode is Mode.RAW:
+            self._read(data)
+        else:
+            self._lines(data)
+
+    def _lines(self, data: bytes) -> None:
+        received = self._received
+        received += data
+        start = 0
+        while (newline := received.find(b"\n", start)) >= 0:
+            self._line(received[start:newline])
+            start = newline + 1
+        del received[:start]
+        while len(received) > MAX_PAYLOAD:  # a line with no end in sight: show what we have
+            del received[:self._piece(received)]
+
+    def _line(self, line: bytes | bytearray) -> None:
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        while len(line) > MAX_PAYLOAD:  # shown in pieces, not dropped
+            line = line[self._piece(line):]
+        text = self._decoder.decode(line, final=True)
+        self._events.append(Quit() if text.strip() == PEER_QUIT_LINE else Text(text))
+
+    def _piece(self, line: bytes | bytearray) -> int:
+        """Show the first piece of an over-long line as a message; return its length."""
+        cut = MAX_PAYLOAD
+        while cut > MAX_PAYLOAD - 3 and line[cut] & 0b1100_0000 == 0b1000_0000:
+            cut -= 1  # do not split a character between two pieces
+        self._events.append(Text(self._decoder.decode(line[:cut])))
+        return cut
+
+    def _read(self, data: bytes) -> None:
+        text = self._decoder.decode(data)
+        if not text:  # a character cut in two: the rest comes with the next read
+            return
+        if text.endswith("\n"):  # the programs send what fgets() read, newline and all
+            text = text[:-2] if text.endswith("\r\n") else text[:-1]
+        self._events.append(Text(text))
+
+    def next_event(self) -> Event | None:
+        """Return the next event from the received bytes, or None until more arrive."""
+        if not self._events or self.state is State.CLOSED:
+            return None
+        event = self._events.popleft()
+        if isinstance(event, Text):
+            if self.state is not State.SEND_HELLO:  # a line that came before our greeting
+                self.state = State.MY_TURN  # waits for it, and then counts as a turn
+            else:
+                self._events.appendleft(event)
+                return None
+        else:
+            self.state = State.CLOSED
+        return event
