@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.processes import Program, RawPeer, Turnchat
+from tests.terminal import TerminalTurnchat
 
 
 @pytest.fixture
@@ -44,3 +45,18 @@ def raw_peers() -> Iterator[list[RawPeer]]:
     yield peers
     for peer in peers:
         peer.close()
+
+
+@pytest.fixture
+def terminal() -> Iterator[Callable[..., TerminalTurnchat]]:
+    """Start `turnchat.py` in a real pty; all are killed at the end of the test."""
+    started: list[TerminalTurnchat] = []
+
+    def start(*args: str, **options: object) -> TerminalTurnchat:
+        term = TerminalTurnchat(*args, **options)  # type: ignore[arg-type]
+        started.append(term)
+        return term
+
+    yield start
+    for term in started:
+        term.close()

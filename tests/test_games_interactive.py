@@ -7,7 +7,7 @@ import pytest
 
 from tests.processes import Turnchat
 from tests.terminal import TerminalTurnchat
-from tests.test_interactive import ENTER, terminal  # noqa: F401 - the fixture
+from tests.test_interactive import ENTER
 from tests.test_plain_conversation import connect
 
 CLEAR_LINE = "\x15"  # Ctrl-U: the draft is kept on a refusal; the test clears it
@@ -15,7 +15,7 @@ CLEAR_LINE = "\x15"  # Ctrl-U: the draft is kept on a refusal; the test clears i
 
 @pytest.fixture
 def table(
-    terminal: Callable[..., TerminalTurnchat],  # noqa: F811
+    terminal: Callable[..., TerminalTurnchat],
     turnchat: Callable[..., Turnchat],
 ) -> Iterator[tuple[TerminalTurnchat, Turnchat]]:
     term = terminal("--listen", "127.0.0.1:0", "--name", "bo")

@@ -2,7 +2,7 @@
 
 import signal
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -11,20 +11,6 @@ from tests.terminal import TerminalTurnchat
 from tests.wirebytes import HELLO, QUIT, TEXT, frame, hello, text
 
 ENTER, UP, CTRL_C, CTRL_D = "\r", "\x1b[A", "\x03", "\x04"
-
-
-@pytest.fixture
-def terminal() -> Iterator[Callable[..., TerminalTurnchat]]:
-    started: list[TerminalTurnchat] = []
-
-    def start(*args: str, **options: object) -> TerminalTurnchat:
-        term = TerminalTurnchat(*args, **options)  # type: ignore[arg-type]
-        started.append(term)
-        return term
-
-    yield start
-    for term in started:
-        term.close()
 
 
 def listening_with_raw_peer(

@@ -1,0 +1,101 @@
+"""--log FILE: one JSON object a line for every message, both ways, as it happens."""
+
+import json
+import os
+import re
+import signal
+import stat
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from tests.processes import RawPeer, Turnchat, free_port
+from tests.test_plain_conversation import connect, listen
+
+Start = Callable[..., Turnchat]
+
+
+def records(path: Path) -> list[dict]:
+    lines = path.read_bytes().decode().split("\n")
+    assert lines[-1] == ""  # every record is a whole line
+    found = [json.loads(line) for line in lines[:-1]]
+    for record in found:
+        assert set(record) == {"time", "direction", "from", "text", "mode", "peer"}
+        assert datetime.fromisoformat(record["time"]).tzinfo is not None
+    return found
+
+
+def said(path: Path) -> list[tuple[str, str, str, str]]:
+    return [(r["direction"], r["from"], r["text"], r["mode"]) for r in records(path)]
+
+
+def test_both_sides_log_a_conversation(turnchat: Start, tmp_path: Path) -> None:
+    bo_log, ana_log = tmp_path / "bo.jsonl", tmp_path / "ana.jsonl"
+    listener, port = listen(turnchat, "--log", str(bo_log))
+    connector = connect(turnchat, port, "--log", str(ana_log))
+    connector.write("hi bo, ça va?\n".encode())
+    listener.expect("out", "ça va")
+    listener.write(b"fine\n")
+    connector.expect("out", "fine\n")
+    connector.write(b"/q\n")
+    assert (connector.finish().status, listener.finish().status) == (0, 0)
+    assert said(bo_log) == [("in", "ana", "hi bo, ça va?", "frames"),
+                            ("out", "bo", "fine", "frames")]
+    assert said(ana_log) == [("out", "ana", "hi bo, ça va?", "frames"),
+                             ("in", "bo", "fine", "frames")]
+    assert records(ana_log)[0]["peer"] == f"127.0.0.1:{port}"
+    assert re.fullmatch(r"127\.0\.0\.1:\d+", records(bo_log)[0]["peer"])
+    for log in (bo_log, ana_log):
+        assert stat.S_IMODE(log.stat().st_mode) == 0o600
+
+
+def test_log_keeps_what_was_said_not_what_was_shown(
+    turnchat: Start, raw_peers: list[RawPeer], tmp_path: Path
+) -> None:
+    log = tmp_path / "line.jsonl"
+    log.write_text('{"an earlier": "line"}\n')  # appended to, never truncated
+    listener, port = listen(turnchat, "--log", str(log))
+    peer = RawPeer.connect(port)
+    raw_peers.append(peer)
+    peer.send(b"clear \x1b[2J this\r\ncaf\xe9\n")
+    listener.expect("out", "caf\ufffd\n")
+    assert "^[[2J" in listener.text("out")  # the screen got it defused
+    listener.close_stdin()  # our turn: end of input leaves
+    assert listener.finish().status == 0
+    assert log.read_text().startswith('{"an earlier": "line"}\n')
+    logged = [(r["direction"], r["text"], r["mode"]) for r in
+              (json.loads(line) for line in log.read_text().splitlines()[1:])]
+    assert logged == [("in", "clear \x1b[2J this", "line"), ("in", "caf\ufffd", "line")]
+
+
+def test_log_survives_sigkill(
+    turnchat: Start, raw_peers: list[RawPeer], tmp_path: Path
+) -> None:
+    log = tmp_path / "killed.jsonl"
+    listener, port = listen(turnchat, "--log", str(log))
+    peer = RawPeer.connect(port)
+    raw_peers.append(peer)
+    peer.send(b"one\n")
+    listener.expect("out", "one\n")
+    listener.write(b"reply\n")
+    peer.read_line()  # the greeting
+    assert peer.read_line() == b"reply\n"
+    peer.send(b"two\nthree\n")
+    listener.expect("out", "three\n")
+    listener.kill(signal.SIGKILL)
+    assert said(log) == [("in", "peer", "one", "line"), ("out", "bo", "reply", "line"),
+                         ("in", "peer", "two", "line"), ("in", "peer", "three", "line")]
+
+
+def test_unwritable_log_fails_before_any_connection(turnchat: Start, tmp_path: Path) -> None:
+    missing = tmp_path / "no such dir" / "chat.jsonl"
+    done = turnchat("--listen", "127.0.0.1:0", "--log", str(missing)).finish()
+    assert done.status == 2
+    assert done.err == (f"turnchat: --log: cannot write the transcript '{missing}': "
+                        "No such file or directory.\n")  # and it never listened
+    port = free_port()  # nothing listens there: connecting would fail with status 3
+    done = turnchat("--connect", f"127.0.0.1:{port}", "--log", str(tmp_path)).finish()
+    assert done.status == 2
+    assert done.err == (f"turnchat: --log: cannot write the transcript '{tmp_path}': "
+                        "Is a directory.\n")
+    assert not os.listdir(tmp_path)
