@@ -34,6 +34,7 @@ from wire import (
     State,
     Text,
 )
+from wire.conversation import PLAIN_TEXT_REASON
 from wire.limits import MAX_NAME_CHARS
 from wire.plaintext import PlainTextConversation
 
@@ -82,6 +83,7 @@ _TALKING, _ENDED = Phase.TALKING, Phase.ENDED
 _MY_TURN, _THEIR_TURN = State.MY_TURN, State.THEIR_TURN
 _FRAMES = Mode.FRAMES
 
+_LINE_HINT = "if a person on nc or socat listens there, connect with --line"
 PLAIN_PEER_NAME = "peer"  # a plain-text peer does not say its name
 _PLAIN_RULES = {
     Mode.LINE: "line mode: each line is one message, and it sees no turns",
@@ -187,7 +189,7 @@ class Chat:
     def _no_answer(self) -> None:
         self._end(ExitStatus.UNREACHABLE,
                   f"cannot talk with {self.peer_origin}: no turnchat greeting within "
-                  f"{self.handshake_seconds:g} s.")
+                  f"{self.handshake_seconds:g} s ({_LINE_HINT}).")
 
     # -- what the face asks ----------------------------------------------------------------
 
@@ -324,6 +326,11 @@ class Chat:
                 self._end(ExitStatus.FAILED, f"{name} ended the conversation with an error: "
                                              f"{reason}.")
         elif isinstance(event, PeerBrokeProtocol):
+            if self.phase is Phase.GREETING and event.reason == PLAIN_TEXT_REASON:
+                self._end(ExitStatus.UNREACHABLE,
+                          f"cannot talk with {self.peer_origin}: it answered in plain text, "
+                          f"not turnchat frames ({_LINE_HINT}).", we_spoke_last=True)
+                return
             self._end(ExitStatus.FAILED,
                       f"{name} broke the protocol ({sanitize_line(event.reason)}); "
                       "connection closed.", we_spoke_last=True)

@@ -109,7 +109,8 @@ def test_silent_server_times_out_with_3() -> None:
         done = run("--connect", f"127.0.0.1:{port}", "--timeout", "0.5")
     assert done.returncode == 3
     assert done.stderr.strip().splitlines()[-1] == (
-        f"turnchat: cannot talk with 127.0.0.1:{port}: no turnchat greeting within 0.5 s."
+        f"turnchat: cannot talk with 127.0.0.1:{port}: no turnchat greeting within 0.5 s "
+        "(if a person on nc or socat listens there, connect with --line)."
     )
 
 

@@ -226,3 +226,18 @@ def test_a_framed_listener_needs_no_flag_for_a_line_peer(
     assert re.match(GREETING.replace("(\\w+)", "bo"), person.read_line().decode())
     person.send(b"a line\n")
     listener.expect("out", "^half a line\n$")
+
+
+def test_a_connector_without_line_is_told_to_add_it(turnchat: Start, program: Run) -> None:
+    """turnchat --connect to socat without --line: the listener's text is not a greeting."""
+    argv, where = LISTENERS["socat"]
+    peer = program(*argv)
+    port = int(peer.expect("err", where).group(1))
+    connector = connect(turnchat, port)
+    peer.expect("out", '"app":"turnchat"')  # our HELLO, which a person cannot answer
+    peer.write(b"hello? who is this?\n")
+    done = connector.finish()
+    assert done.status == 3
+    assert done.err.endswith(
+        f"turnchat: cannot talk with 127.0.0.1:{port}: it answered in plain text, not "
+        "turnchat frames (if a person on nc or socat listens there, connect with --line).\n")

@@ -125,7 +125,8 @@ class PlainTextConversation:
             self._line(received[start:newline])
             start = newline + 1
         del received[:start]
-        while len(received) > MAX_PAYLOAD:  # a line with no end in sight: show what we have
+        # No end in sight: show what we have (+1 leaves room for a CR before the newline).
+        while len(received) > MAX_PAYLOAD + 1:
             del received[:self._piece(received)]
 
     def _line(self, line: bytes | bytearray) -> None:
