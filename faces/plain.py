@@ -4,8 +4,9 @@ stdout carries exactly the peer's messages, sanitised, one per line (a message w
 newlines gives several lines), flushed as each arrives; every notice, and every game board,
 goes to stderr. Input lines are taken in order, each on our turn (a message, a move, or a
 game command); a `/q` line quits as soon as it is reached, even out of turn, `/help` and
-`/score` need no turn, and a hangman setter's message goes with its next answer. End of
-input quits when our turn comes, so `printf 'hi\\n' | turnchat --connect HOST` says hi,
+`/score` need no turn, and a hangman setter's message goes with its next answer (with
+--keep, `/q` leaves that peer and the listener waits for the next). End of input quits
+when our turn comes, so `printf 'hi\\n' | turnchat --connect HOST` says hi,
 prints the reply and leaves. Ctrl-C, SIGTERM and SIGHUP quit at once. Other lines that
 start with `/` are sent as they are: a script's data stays intact.
 """
