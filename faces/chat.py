@@ -360,7 +360,9 @@ class Chat:
             self._table.held = None
         self._cancel_greeting_timer()
         if self._link is not None:
-            self._link.close(linger=we_spoke_last)
+            # A plain-text peer (nc) does not close when we do: waiting for it would only
+            # delay every ending by LINGER_SECONDS.
+            self._link.close(linger=we_spoke_last and self.mode is _FRAMES)
         if self._keep and self._listener is not None:
             self._wait_for_next_peer(status, message)
             return

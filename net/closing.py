@@ -15,12 +15,14 @@ from net.reactor import Reactor, TimerHandle
 
 LINGER_SECONDS = 2.0  # a peer that has our last frame closes at once; a stuck one is cut off
 _DRAIN_CHUNK = 65536
+_DRAIN_AT_MOST = 16  # reads when not lingering: a flooding peer cannot keep us here
 
 
 def close_politely(sock: socket.socket, last_bytes: bytes = b"", linger: bool = True) -> None:
     """Send `last_bytes`, wait briefly for the peer to close, then close; never raises.
 
-    Without `linger` (the peer spoke last, and is closing anyway) it does not wait.
+    Without `linger` (the peer spoke last and is closing anyway, or it is a program like
+    nc that never closes first) it does not wait; it only reads what has already arrived.
     """
     deadline = time.monotonic() + LINGER_SECONDS
     with contextlib.suppress(OSError):
@@ -29,6 +31,11 @@ def close_politely(sock: socket.socket, last_bytes: bytes = b"", linger: bool = 
         if last_bytes:
             sock.sendall(last_bytes)
         sock.shutdown(socket.SHUT_WR)
+        if not linger:
+            sock.setblocking(False)
+            for _ in range(_DRAIN_AT_MOST):  # ends with b"" or BlockingIOError
+                if not sock.recv(_DRAIN_CHUNK):
+                    break
         while linger and (remaining := deadline - time.monotonic()) > 0:
             sock.settimeout(remaining)
             if not sock.recv(_DRAIN_CHUNK):
