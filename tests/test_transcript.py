@@ -99,3 +99,8 @@ def test_unwritable_log_fails_before_any_connection(turnchat: Start, tmp_path: P
     assert done.err == (f"turnchat: --log: cannot write the transcript '{tmp_path}': "
                         "Is a directory.\n")
     assert not os.listdir(tmp_path)
+
+
+def test_empty_log_name_is_a_usage_error(turnchat: Start) -> None:
+    done = turnchat("--listen", "127.0.0.1:0", "--log", "").finish()
+    assert (done.status, done.err) == (2, "turnchat: --log needs a file name.\n")
