@@ -1,6 +1,7 @@
 # make run ARGS="--listen"   set up .venv (first time only) and start turnchat
 # make test                  set up .venv (first time only), lint, and run every test
 # make bench                 measure turnchat against its baselines and print the table
+# make fuzz                   fuzz the wire code with atheris for FUZZ_SECONDS (default 60)
 # make install               pip install . into the current Python, as the `turnchat` command
 
 PYTHON ?= python3
@@ -8,7 +9,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 READY := $(VENV)/.ready
 
-.PHONY: run test lint bench install clean
+FUZZ_SECONDS ?= 60
+
+.PHONY: run test lint bench fuzz install clean
 
 # editable_mode=compat puts a plain path in a .pth file, so that every start of this Python
 # (and `make bench`'s bare-interpreter baseline) does not first import setuptools' editable
@@ -31,6 +34,14 @@ test: lint
 
 bench: $(READY)
 	$(PY) -m bench
+
+# New inputs that reach new code go to fuzz/.corpus (not in git); a crash is saved as
+# fuzz/crash-<hash> and stops the run with a non-zero status.
+fuzz: $(READY)
+	$(PY) -m pip install --quiet --editable '.[fuzz]' --config-settings editable_mode=compat
+	mkdir -p fuzz/.corpus
+	$(PY) fuzz/wire_target.py -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=fuzz/ \
+		-print_final_stats=1 fuzz/.corpus fuzz/corpus
 
 install:
 	$(PYTHON) -m pip install .

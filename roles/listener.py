@@ -4,8 +4,9 @@ Every connection that arrives becomes a candidate with its own `Conversation`, r
 concurrently, so a silent one cannot hold the door against a real peer. The first candidate
 to greet properly becomes the peer; one that sends garbage or breaks the protocol is told
 why (ERROR) and dropped, one that stays silent past the handshake time is dropped too. A
-connection whose first byte is not 0x00 is not speaking frames (PROTOCOL.md): it is a
-person on nc, socat or telnet, and becomes the peer at once, in line mode. With --raw
+connection whose first byte is not 0x00 is not speaking frames (PROTOCOL.md): if its first
+line is text, it is a person on nc, socat or telnet, and becomes the peer in line mode;
+if not, it is junk and is turned away at once. With --raw
 there is nothing to screen: the first connection is the peer. Once the conversation runs,
 every other connection, waiting or new, is answered ERROR "busy" and closed, without
 disturbing the conversation. The listening sockets stay open until the conversation ends,
@@ -23,7 +24,7 @@ from net.reactor import Reactor, TimerHandle
 from roles import CannotStart
 from roles.address import Address, format_address
 from wire import Conversation, Error, Hello, Mode, RemoteProtocolError, Role
-from wire.plaintext import PlainTextConversation
+from wire.plaintext import FirstLine, PlainTextConversation
 
 BACKLOG = 16  # connections the kernel queues for us between two accepts
 MAX_CANDIDATES = 16  # unidentified connections held at once; the oldest goes first
@@ -129,12 +130,11 @@ class Listener:
             return
         except OSError:
             data = b""
-        first = not candidate.heard
+        if not candidate.heard and data and data[0] != 0:  # a frame's first byte is 0x00
+            candidate.first_line = FirstLine()
         candidate.heard = True
-        if first and data and data[0] != 0:  # a frame's first byte is always 0x00
-            plain = PlainTextConversation(Role.LISTENER, Mode.LINE)
-            plain.receive_data(data)
-            self._promote(candidate, plain)
+        if candidate.first_line is not None:
+            self._screen_text(candidate, data)
             return
         conversation = candidate.conversation
         conversation.receive_data(data)
@@ -149,9 +149,28 @@ class Listener:
         elif event is not None:  # the stream ended before a greeting
             self._drop(candidate)
 
+    def _screen_text(self, candidate: "_Candidate", data: bytes) -> None:
+        """Not frames: a person's first line becomes the peer in line mode; junk goes."""
+        first_line = candidate.first_line
+        assert first_line is not None
+        why_not = first_line.feed(data) if data else None
+        if why_not is not None:
+            self._on_notice(f"Dropped a connection from {candidate.origin}: {why_not}.")
+            candidate.conversation = PlainTextConversation(Role.LISTENER, Mode.LINE)
+            self._dismiss(candidate.sock, why_not, candidate)
+        elif first_line.complete or not data:  # a whole line, or a last one before the end
+            plain = PlainTextConversation(Role.LISTENER, Mode.LINE)
+            plain.receive_data(bytes(first_line.received))
+            if not data:
+                plain.receive_data(b"")
+            self._promote(candidate, plain)
+
     def _expire(self, candidate: "_Candidate") -> None:
         seconds = f"{self._handshake_seconds:g} s"
-        if candidate.heard:
+        if candidate.first_line is not None:
+            reason = f"no whole line within {seconds}"
+            candidate.conversation = PlainTextConversation(Role.LISTENER, Mode.LINE)
+        elif candidate.heard:
             reason = f"no HELLO within {seconds}"
         else:  # most likely a person on nc who has not typed yet: tell it in a line
             reason = f"nothing received within {seconds}"
@@ -211,6 +230,7 @@ class _Candidate:
         self.conversation: Conversation | PlainTextConversation = Conversation(Role.LISTENER)
         self.timer: TimerHandle | None = None
         self.heard = False  # whether any byte has arrived
+        self.first_line: FirstLine | None = None  # when it does not start like a frame
 
 
 def open_listener(address: Address, mode: Mode = Mode.FRAMES) -> Listener:

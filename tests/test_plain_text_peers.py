@@ -218,13 +218,13 @@ def test_sigterm_to_a_line_connector_says_goodbye(turnchat: Start, program: Run)
 def test_a_framed_listener_needs_no_flag_for_a_line_peer(
     turnchat: Start, raw_peers: list[RawPeer]
 ) -> None:
-    """Without --raw the listener keeps line mode: text without a newline waits for one."""
+    """Without --raw the listener uses line mode: text without a newline waits for one."""
     listener, port = listen(turnchat)
     person = RawPeer.connect(port)
     raw_peers.append(person)
     person.send(b"half ")
-    assert re.match(GREETING.replace("(\\w+)", "bo"), person.read_line().decode())
     person.send(b"a line\n")
+    assert re.match(GREETING.replace("(\\w+)", "bo"), person.read_line().decode())
     listener.expect("out", "^half a line\n$")
 
 
@@ -241,3 +241,27 @@ def test_a_connector_without_line_is_told_to_add_it(turnchat: Start, program: Ru
     assert done.err.endswith(
         f"turnchat: cannot talk with 127.0.0.1:{port}: it answered in plain text, not "
         "turnchat frames (if a person on nc or socat listens there, connect with --line).\n")
+
+
+@pytest.mark.parametrize(
+    ("junk", "reason"),
+    [
+        (b"\x16\x03\x01\x02\x00\x01", "a TLS handshake, and this listener does not use --tls"),
+        (b"hi\xff\xfe\n", "neither turnchat frames nor UTF-8 text"),
+        (b"GET / HTTP/1.0\x01\x02", "neither turnchat frames nor typed text"),
+    ],
+)
+def test_junk_that_is_not_text_is_turned_away_at_once(
+    turnchat: Start, raw_peers: list[RawPeer], junk: bytes, reason: str
+) -> None:
+    listener, port = listen(turnchat)
+    stranger = RawPeer.connect(port)
+    raw_peers.append(stranger)
+    stranger.send(junk)
+    assert stranger.read_all() == f"[turnchat] closing: {reason}\n".encode()
+    listener.expect("err", re.escape("Dropped a connection from 127.0.0.1:") + r"\d+: "
+                    + re.escape(reason))
+    person = RawPeer.connect(port)  # the listener still waits for a real peer
+    raw_peers.append(person)
+    person.send(b"arrow keys \x1b[D and tabs\t are typed text\n")
+    listener.expect("out", "arrow keys \\^\\[\\[D and tabs     are typed text\n")

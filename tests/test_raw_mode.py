@@ -75,8 +75,8 @@ def test_raw_mode_is_asked_for_never_guessed(turnchat: Start) -> None:
     listener, port = listen(turnchat)
     with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as client:
         client.send(b"no newline")
-        listener.expect("err", r"\(line mode")
         client.send(b", until now\n")
+        listener.expect("err", r"\(line mode")
         listener.expect("out", "^no newline, until now\n$")
         client.shutdown(socket.SHUT_WR)
         listener.finish()

@@ -1,0 +1,109 @@
+"""Coverage-guided fuzzing (atheris, libFuzzer) of everything a peer's bytes reach.
+
+One input is cut into reads and fed to both roles of the frame `Conversation` (from a
+greeted start and from nothing), to the line and raw `PlainTextConversation`, and every
+text that comes out goes through the sanitiser. The contract checked on every input: the
+frame conversation yields events or raises `RemoteProtocolError` and nothing else; the
+plain-text one never raises; no event is of an unknown type; nothing that steers a
+terminal survives `sanitize`. Any other exception is a finding, and libFuzzer saves the
+input that caused it.
+
+    make fuzz                     # FUZZ_SECONDS (default 60) of fuzzing
+    .venv/bin/python fuzz/wire_target.py -max_total_time=600 fuzz/corpus
+"""
+
+import os
+import re
+import sys
+
+import atheris
+
+with atheris.instrument_imports():
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from faces.sanitize import sanitize, sanitize_line
+    from wire import (
+        ConnectionLost,
+        Conversation,
+        Error,
+        Hello,
+        Mode,
+        Play,
+        Quit,
+        RemoteProtocolError,
+        Role,
+        State,
+        Text,
+    )
+    from wire.plaintext import PlainTextConversation
+
+EVENTS = (Hello, Text, Quit, Error, Play, ConnectionLost)
+GREETING = b'\x00\x00\x00\x2c\x01{"app":"turnchat","version":1,"name":"ana"}'
+# What must never reach a terminal: C0 (but newline), DEL, C1, separators, surrogates, bidi.
+UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
+                    "\u202a-\u202e\u2066-\u2069]")
+
+
+def reads(data: atheris.FuzzedDataProvider, stream: bytes) -> list[bytes]:
+    """Cut `stream` where the fuzzer says, as a socket's reads would."""
+    pieces, start = [], 0
+    while start < len(stream):
+        size = data.ConsumeIntInRange(1, max(1, len(stream) - start))
+        pieces.append(stream[start:start + size])
+        start += size
+    return [*pieces, b""]
+
+
+def check_text(text: str) -> None:
+    if UNSAFE.search(sanitize(text)) or "\n" in sanitize_line(text):
+        raise AssertionError(f"unsafe output from sanitize({text!r})")
+
+
+def frames(conversation: Conversation, pieces: list[bytes]) -> None:
+    try:
+        for piece in pieces:
+            conversation.receive_data(piece)
+            while (event := conversation.next_event()) is not None:
+                if not isinstance(event, EVENTS):
+                    raise AssertionError(f"unexpected event {event!r}")
+                for value in (getattr(event, "text", ""), getattr(event, "reason", ""),
+                              getattr(event, "name", "")):
+                    check_text(value)
+    except RemoteProtocolError as error:
+        if conversation.state is not State.BROKEN or not error.reason:
+            raise AssertionError("a remote error must leave the state BROKEN") from None
+
+
+def plain(mode: Mode, pieces: list[bytes]) -> None:
+    conversation = PlainTextConversation(Role.LISTENER, mode)
+    conversation.send(Hello("bo"))
+    for piece in pieces:
+        conversation.receive_data(piece)
+        while (event := conversation.next_event()) is not None:
+            if isinstance(event, Text):
+                if len(event.text.encode()) > 4096 * 3:  # U+FFFD is 3 bytes for 1
+                    raise AssertionError("a message over the limit")
+                check_text(event.text)
+
+
+def test_one_input(raw: bytes) -> None:
+    data = atheris.FuzzedDataProvider(raw)
+    greeted = data.ConsumeBool()
+    stream = data.ConsumeBytes(data.remaining_bytes())
+    pieces = reads(atheris.FuzzedDataProvider(raw[:64]), stream)
+    listener = Conversation(Role.LISTENER)
+    frames(listener, reads(atheris.FuzzedDataProvider(raw[:64]),
+                           (GREETING if greeted else b"") + stream))
+    connector = Conversation(Role.CONNECTOR)
+    connector.send(Hello("bo"))
+    frames(connector, pieces)
+    plain(Mode.LINE, pieces)
+    plain(Mode.RAW, pieces)
+
+
+def main() -> None:
+    atheris.Setup(sys.argv, test_one_input)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()
