@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 
 from faces.ending import EXIT_STATUS_HELP, ExitStatus
@@ -22,12 +23,14 @@ if TYPE_CHECKING:
     from typing import NoReturn
 
     from faces.transcript import Transcript
+    from roles.listener import Listener
     from roles.starting import Start
 
 # `--help`, `--version` and command-line errors load nothing more than the modules above;
 # the protocol, sockets and faces are imported where a conversation needs them.
 
 __version__ = "1.0.0"
+_FINGERPRINT_PATTERN = r"SHA256:[A-Za-z0-9+/]{43}"
 DEFAULT_TIMEOUT = 10.0  # seconds to connect, and for the other side's HELLO to arrive
 
 EXAMPLES = f"""\
@@ -84,6 +87,19 @@ def _parser() -> argparse.ArgumentParser:
         "(for the classic recv(4096) programs; messages can split or merge)",
     )
     parser.add_argument(
+        "--tls", action="store_true",
+        help="encrypt with TLS 1.3; the listener's key is pinned, as SSH pins host keys",
+    )
+    parser.add_argument(
+        "--fingerprint", metavar="SHA256:...", nargs="?", const="",
+        help="alone: print this machine's listener key fingerprint; with --connect --tls: "
+        "accept only the listener with this key",
+    )
+    parser.add_argument(
+        "--accept-new", action="store_true",
+        help="with --connect --tls: trust a listener met for the first time without asking",
+    )
+    parser.add_argument(
         "--keep", "-k", action="store_true",
         help="with --listen: after a conversation, wait for the next peer (until Ctrl-C)",
     )
@@ -137,6 +153,8 @@ def _start(args: argparse.Namespace) -> Start:
     from roles.address import AddressError, parse_address
     from roles.starting import Start
 
+    if args.fingerprint == "" and args.listen is None and args.connect is None:
+        _print_fingerprint()
     if args.listen is None and args.connect is None:
         _fail(ExitStatus.USAGE, "choose --listen (wait for a peer) or --connect (reach one). "
                                 "Try 'turnchat --help'.")
@@ -149,6 +167,14 @@ def _start(args: argparse.Namespace) -> Start:
                                 "plain-text peer by itself.")
     if args.keep and not listening:
         _fail(ExitStatus.USAGE, "--keep is for --listen: it waits for peer after peer.")
+    if (args.fingerprint is not None or args.accept_new) and (listening or not args.tls):
+        flag = "--fingerprint" if args.fingerprint is not None else "--accept-new"
+        _fail(ExitStatus.USAGE, f"{flag} goes with --connect --tls: it says which listener "
+                                "key to trust.")
+    if args.fingerprint and not re.fullmatch(_FINGERPRINT_PATTERN, args.fingerprint):
+        _fail(ExitStatus.USAGE, f"--fingerprint {args.fingerprint!r} is not of the form "
+                                "SHA256: and 43 characters of base64, as "
+                                "'turnchat --fingerprint' prints it.")
     text = args.listen if listening else args.connect
     try:
         address = parse_address(text or None, allow_port_zero=listening)
@@ -164,6 +190,15 @@ def _start(args: argparse.Namespace) -> Start:
             from roles.listener import open_listener
 
             start.listener = open_listener(address, mode)
+            if args.tls:
+                _listen_with_tls(start.listener)
+        elif args.tls:
+            from roles.pinning import connect_tls
+
+            start.connected, start.notice = connect_tls(
+                address, args.timeout, args.fingerprint, args.accept_new,
+                _ask_trust if sys.stdin.isatty() and sys.stderr.isatty() else None)
+            start.origin = str(address)
         else:
             from roles.connector import connect
 
@@ -172,6 +207,38 @@ def _start(args: argparse.Namespace) -> Start:
     except CannotStart as error:
         _fail(ExitStatus.UNREACHABLE, str(error))
     return start
+
+
+def _print_fingerprint() -> NoReturn:
+    """`turnchat --fingerprint`: the key a --tls listener here presents (made if need be)."""
+    from roles.identity import load_or_create
+
+    try:
+        identity = load_or_create()
+    except CannotStart as error:
+        _fail(ExitStatus.UNREACHABLE, str(error))
+    print(identity.fingerprint)
+    raise SystemExit(ExitStatus.ENDED)
+
+
+def _listen_with_tls(listener: Listener) -> None:
+    from net.tls import server_context
+    from roles.identity import load_or_create
+
+    identity = load_or_create()
+    listener.use_tls(server_context(str(identity.cert_path), str(identity.key_path)),
+                     identity.fingerprint)
+
+
+def _ask_trust(key: str, fingerprint: str) -> bool:
+    """First contact on a terminal: show the key and ask, as ssh does."""
+    sys.stderr.write(f"The listener {key} is not known yet. Its key fingerprint is\n"
+                     f"    {fingerprint}\n"
+                     "Compare it with what its owner sees (turnchat --fingerprint).\n"
+                     "Trust it and remember it (yes/no)? ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline().strip().lower()
+    return answer in ("yes", "y")
 
 
 def _open_transcript(path: str) -> Transcript:

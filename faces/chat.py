@@ -133,6 +133,8 @@ class Chat:
         self._transcript = start.transcript
         if start.transcript is not None:
             start.transcript.on_failure(self.view.show_notice)
+        if start.notice:
+            self.view.show_notice(start.notice)
         if start.listener is not None:
             self._listen(start.listener)
         else:
@@ -144,8 +146,9 @@ class Chat:
         self.listening_on = listener.addresses
         listener.start(self.reactor, self._peer_found, self.view.show_notice,
                        self.handshake_seconds)
+        tls = f" with TLS, key {listener.fingerprint}" if listener.fingerprint else ""
         self.view.show_notice(
-            f"Listening on {' and '.join(listener.addresses)}; waiting for a peer."
+            f"Listening on {' and '.join(listener.addresses)}{tls}; waiting for a peer."
         )
 
     def _connect(self, sock: socket.socket, origin: str, mode: Mode) -> None:

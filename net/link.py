@@ -8,6 +8,7 @@ exception to the user.
 """
 
 import socket
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,6 +47,12 @@ class Link:
         # In raw mode each read is one message, so a read takes what the peer's one
         # recv(4096) would have taken.
         self._read_size = RAW_READ_SIZE if conversation.mode is Mode.RAW else READ_CHUNK
+        self._would_block: tuple[type[Exception], ...] = (BlockingIOError, InterruptedError)
+        self._tls = "ssl" in sys.modules and isinstance(sock, sys.modules["ssl"].SSLSocket)
+        if self._tls:  # TLS may want to read before a write goes, or the reverse
+            from net.tls import WOULD_BLOCK
+
+            self._would_block = WOULD_BLOCK
         sock.setblocking(False)
         reactor.add_reader(sock, self._readable)
 
@@ -69,23 +76,28 @@ class Link:
             self.on_event(event)
 
     def _readable(self) -> None:
-        try:
-            data = self.sock.recv(self._read_size)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:  # reset by the peer: the same as the stream ending
-            data = b""
-        if not data:
-            self.reactor.remove_reader(self.sock)
-        self.conversation.receive_data(data)
-        self.deliver_buffered()
+        while True:
+            try:
+                data = self.sock.recv(self._read_size)
+            except self._would_block:
+                return
+            except OSError:  # reset by the peer: the same as the stream ending
+                data = b""
+            if not data:
+                self.reactor.remove_reader(self.sock)
+            self.conversation.receive_data(data)
+            self.deliver_buffered()
+            # TLS decrypts a record at a time: what is left of it is not in the kernel, so
+            # the selector would not wake us for it.
+            if not (data and self._tls and not self._closed and self.sock.pending()):
+                return
 
     def _flush(self) -> None:
         if self._closed:
             return
         try:
             sent = self.sock.send(self._outgoing) if self._outgoing else 0
-        except (BlockingIOError, InterruptedError):
+        except self._would_block:
             sent = 0
         except OSError:  # the peer is gone; what it sent before still gets read and shown
             self._outgoing.clear()

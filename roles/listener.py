@@ -24,13 +24,19 @@ from net.reactor import Reactor, TimerHandle
 from roles import CannotStart
 from roles.address import Address, format_address
 from wire import Conversation, Error, Hello, Mode, RemoteProtocolError, Role
-from wire.plaintext import FirstLine, PlainTextConversation
+from wire.plaintext import TLS_HANDSHAKE, FirstLine, PlainTextConversation
 
 BACKLOG = 16  # connections the kernel queues for us between two accepts
 MAX_CANDIDATES = 16  # unidentified connections held at once; the oldest goes first
 MAX_DISMISSALS = 64  # connections lingering after ERROR; past this they are cut at once
 ACCEPT_PAUSE_SECONDS = 0.5  # out of file descriptors: stop accepting briefly, do not spin
 BUSY_REASON = "busy"
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import ssl
+
+_WOULD_BLOCK: tuple[type[Exception], ...] = (BlockingIOError, InterruptedError)
 
 PeerFound = Callable[[socket.socket, Conversation | PlainTextConversation, str], None]
 
@@ -41,6 +47,9 @@ class Listener:
     def __init__(self, sockets: list[socket.socket], mode: Mode = Mode.FRAMES) -> None:
         self.sockets = sockets
         self.mode = mode  # FRAMES also takes line peers; RAW takes anyone, unscreened
+        self.tls: ssl.SSLContext | None = None  # --tls: every connection must start TLS
+        self.fingerprint = ""  # of our TLS identity, shown on start
+        self._would_block = _WOULD_BLOCK
         self.addresses = [_name_of(sock.getsockname()) for sock in sockets]
         self._reactor: Reactor | None = None
         self._candidates: dict[socket.socket, _Candidate] = {}
@@ -62,6 +71,14 @@ class Listener:
         for sock in self.sockets:
             sock.setblocking(False)
             reactor.add_reader(sock, functools.partial(self._accept, sock))
+
+    def use_tls(self, context: "ssl.SSLContext", fingerprint: str) -> None:
+        """--tls: every connection must start TLS with this context (ssl loads only now)."""
+        from net.tls import WOULD_BLOCK
+
+        self.tls = context
+        self.fingerprint = fingerprint
+        self._would_block = WOULD_BLOCK
 
     def reopen(self) -> None:
         """The conversation is over and we stay (--keep): the next connection may talk."""
@@ -124,9 +141,11 @@ class Listener:
     # -- screening -------------------------------------------------------------------------
 
     def _readable(self, candidate: "_Candidate") -> None:
+        if self.tls is not None and not candidate.secure and not self._secure(candidate):
+            return
         try:
             data = candidate.sock.recv(READ_CHUNK)
-        except (BlockingIOError, InterruptedError):
+        except self._would_block:
             return
         except OSError:
             data = b""
@@ -148,6 +167,50 @@ class Listener:
             self._promote(candidate, conversation)
         elif event is not None:  # the stream ended before a greeting
             self._drop(candidate)
+
+    def _secure(self, candidate: "_Candidate") -> bool:
+        """--tls: start TLS on a connection that asks for it, a step at a time; refuse one
+        that does not, in words it can read. True once the handshake is done."""
+        import ssl
+
+        assert self._reactor is not None and self.tls is not None
+        sock = candidate.sock
+        if not isinstance(sock, ssl.SSLSocket):
+            try:
+                first = sock.recv(1, socket.MSG_PEEK)
+            except (BlockingIOError, InterruptedError):
+                return False
+            except OSError:
+                first = b""
+            if not first:
+                self._drop(candidate)
+                return False
+            if first[0] != TLS_HANDSHAKE:
+                why = "this listener uses TLS: connect with --tls"
+                self._on_notice(f"Dropped a connection from {candidate.origin}: it did not "
+                                "start TLS.")
+                if first[0] != 0:  # a person on nc: a line, not a frame
+                    candidate.conversation = PlainTextConversation(Role.LISTENER, Mode.LINE)
+                self._dismiss(sock, why, candidate)
+                return False
+            del self._candidates[sock]  # the same connection, as a TLS socket from now on
+            self._reactor.remove_reader(sock)
+            sock = self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+            candidate.sock = sock
+            self._candidates[sock] = candidate
+            self._reactor.add_reader(sock, lambda: self._readable(candidate))
+        try:
+            sock.do_handshake()
+        except self._would_block:
+            return False
+        except (ssl.SSLError, OSError) as error:
+            reason = getattr(error, "reason", None) or str(error)
+            self._on_notice(f"Dropped a connection from {candidate.origin}: the TLS handshake "
+                            f"failed ({reason}).")
+            self._drop(candidate)
+            return False
+        candidate.secure = True
+        return True
 
     def _screen_text(self, candidate: "_Candidate", data: bytes) -> None:
         """Not frames: a person's first line becomes the peer in line mode; junk goes."""
@@ -208,7 +271,7 @@ class Listener:
         if candidate is not None:
             self._forget(candidate)
             conversation: Conversation | PlainTextConversation = candidate.conversation
-        elif self.mode is Mode.RAW:
+        elif self.mode is Mode.RAW or self.tls is not None:  # TLS: nothing it could read
             conversation = PlainTextConversation(Role.LISTENER, Mode.RAW)
         else:
             conversation = Conversation(Role.LISTENER)
@@ -231,6 +294,7 @@ class _Candidate:
         self.timer: TimerHandle | None = None
         self.heard = False  # whether any byte has arrived
         self.first_line: FirstLine | None = None  # when it does not start like a frame
+        self.secure = False  # --tls: the handshake is done
 
 
 def open_listener(address: Address, mode: Mode = Mode.FRAMES) -> Listener:

@@ -25,3 +25,4 @@ class Start:
     mode: Mode = Mode.FRAMES  # the connector's; a listener's is in `listener.mode`
     keep: bool = False  # listener: after a conversation, wait for the next peer
     transcript: "Transcript | None" = None  # --log
+    notice: str = ""  # said first: e.g. which TLS key the connector trusted, and why

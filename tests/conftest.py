@@ -13,8 +13,9 @@ def turnchat() -> Iterator[Callable[..., Turnchat]]:
     """Start `turnchat.py` with the given arguments; all are killed at the end of the test."""
     started: list[Turnchat] = []
 
-    def start(*args: str, stdin: bytes | None = None) -> Turnchat:
-        process = Turnchat(*args, stdin=stdin)
+    def start(*args: str, stdin: bytes | None = None,
+              env: dict[str, str] | None = None) -> Turnchat:
+        process = Turnchat(*args, stdin=stdin, env=env)
         started.append(process)
         return process
 

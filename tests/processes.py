@@ -28,8 +28,9 @@ class Result:
 class Program:
     """One program with piped stdin, stdout and stderr, read as they come."""
 
-    def __init__(self, argv: list[str], stdin: bytes | None = None) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    def __init__(self, argv: list[str], stdin: bytes | None = None,
+                 env: dict[str, str] | None = None) -> None:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         env.pop("TURNCHAT_DEBUG", None)
         self.popen = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -118,8 +119,9 @@ class Program:
 class Turnchat(Program):
     """One `python3 turnchat.py ...`."""
 
-    def __init__(self, *args: str, stdin: bytes | None = None) -> None:
-        super().__init__([sys.executable, str(TURNCHAT), *args], stdin)
+    def __init__(self, *args: str, stdin: bytes | None = None,
+                 env: dict[str, str] | None = None) -> None:
+        super().__init__([sys.executable, str(TURNCHAT), *args], stdin, env)
 
     @property
     def name(self) -> str:
