@@ -26,7 +26,9 @@ class _AnsweringScreen(pyte.Screen):
 
 class TerminalTurnchat:
     def __init__(self, *args: str, rows: int = 30, cols: int = 100,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, plain: bool = False) -> None:
+        """`plain`: stdin from /dev/null, so turnchat picks its plain face, writing to the
+        terminal."""
         environment = {**os.environ, "TERM": "xterm-256color"}
         environment.pop("NO_COLOR", None)
         environment.pop("PROMPT_TOOLKIT_NO_CPR", None)
@@ -34,7 +36,10 @@ class TerminalTurnchat:
         self.screen = _AnsweringScreen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()
-        self.child = pexpect.spawn(sys.executable, [str(TURNCHAT), *args], env=environment,
+        argv = [sys.executable, str(TURNCHAT), *args]
+        if plain:
+            argv = ["/bin/sh", "-c", 'exec "$@" < /dev/null', "sh", *argv]
+        self.child = pexpect.spawn(argv[0], argv[1:], env=environment,
                                    dimensions=(rows, cols), cwd="/")
         self.screen.answer = lambda data: self.child.send(data.encode())
 

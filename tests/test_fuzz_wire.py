@@ -31,3 +31,38 @@ def test_any_stream_gives_events_or_the_remote_error(role: Role, chunks: list[by
         assert error.reason and conversation.state is State.BROKEN
     else:
         assert conversation.state is State.CLOSED
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from([Role.CONNECTOR, Role.LISTENER]),
+    st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255), st.sampled_from(
+        ["flip", "insert", "delete"])), min_size=1, max_size=4),
+    st.integers(1, 64),
+)
+def test_mutated_conversations_give_events_or_the_remote_error(
+    role: Role, mutations: list[tuple[int, int, str]], read_size: int
+) -> None:
+    """A real conversation's bytes with a few bytes flipped, inserted or deleted."""
+    stream = bytearray(hello("ana") + text("hi") + text("there") + frame(3, b"bye"))
+    if role is Role.CONNECTOR:
+        stream = bytearray(hello("bo")) + stream[len(hello("ana")):]
+    for where, value, how in mutations:
+        at = where % len(stream)
+        if how == "flip":
+            stream[at] ^= value or 1
+        elif how == "insert":
+            stream.insert(at, value)
+        elif len(stream) > 1:
+            del stream[at]
+    conversation = Conversation(role)
+    if role is Role.CONNECTOR:
+        conversation.send(Hello("me"))
+    chunks = [bytes(stream[i:i + read_size]) for i in range(0, len(stream), read_size)]
+    try:
+        for chunk in [*chunks, b""]:
+            conversation.receive_data(chunk)
+            while (event := conversation.next_event()) is not None:
+                assert isinstance(event, Event)
+    except RemoteProtocolError as error:
+        assert error.reason and conversation.state is State.BROKEN
