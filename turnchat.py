@@ -43,6 +43,8 @@ examples:
   printf 'hi\\nbye\\n' | turnchat --connect    a scripted, turn-aware client
   turnchat --connect host:7777 --line   talk to a person on `nc -l 7777` (or socat)
   turnchat --listen --keep --log chat.jsonl   serve peer after peer, keeping a transcript
+  turnchat --listen 0.0.0.0:7777 --tls  encrypted; shows this machine's key fingerprint
+  turnchat --connect host:7777 --tls --fingerprint SHA256:...   only that listener
 
 A listener also takes a person on nc or telnet (`nc localhost 7777`): it sees
 plain text and talks in line mode. --raw talks to the classic assignment programs.
@@ -167,6 +169,9 @@ def _start(args: argparse.Namespace) -> Start:
                                 "plain-text peer by itself.")
     if args.keep and not listening:
         _fail(ExitStatus.USAGE, "--keep is for --listen: it waits for peer after peer.")
+    if args.tls and args.raw:
+        _fail(ExitStatus.USAGE, "--raw cannot go with --tls: the programs raw mode is for do "
+                                "not speak TLS.")
     if (args.fingerprint is not None or args.accept_new) and (listening or not args.tls):
         flag = "--fingerprint" if args.fingerprint is not None else "--accept-new"
         _fail(ExitStatus.USAGE, f"{flag} goes with --connect --tls: it says which listener "

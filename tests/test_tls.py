@@ -191,6 +191,7 @@ def test_bad_tls_flags_are_usage_errors(turnchat: Start) -> None:
         ("--connect", "--fingerprint", "SHA256:x"): "--fingerprint goes with --connect --tls",
         ("--connect", "--tls", "--fingerprint", "MD5:abc"): "is not of the form SHA256:",
         ("--listen", "--accept-new"): "--accept-new goes with --connect --tls",
+        ("--listen", "--tls", "--raw"): "--raw cannot go with --tls",
     }
     for args, sentence in cases.items():
         done = turnchat(*args).finish()
