@@ -103,8 +103,6 @@ def _changed(address: Address, timeout: float, der: bytes, known: KnownPeers, ke
 
 
 def _failure(address: Address, error: Exception, timeout: float) -> str:
-    if isinstance(error, CannotStart):
-        return str(error)
     if isinstance(error, TimeoutError):
         return (f"cannot connect to {address} with TLS: no TLS answer within {timeout:g} s "
                 "(is it listening with --tls?).")
