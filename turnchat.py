@@ -170,12 +170,13 @@ def _start(args: argparse.Namespace) -> Start:
     if args.keep and not listening:
         _fail(ExitStatus.USAGE, "--keep is for --listen: it waits for peer after peer.")
     if args.tls and args.raw:
-        _fail(ExitStatus.USAGE, "--raw cannot go with --tls: the programs raw mode is for do "
-                                "not speak TLS.")
+        _fail(ExitStatus.USAGE, "--raw cannot go with --tls: raw mode is for programs that "
+                                "do not speak TLS.")
     if (args.fingerprint is not None or args.accept_new) and (listening or not args.tls):
-        flag = "--fingerprint" if args.fingerprint is not None else "--accept-new"
-        _fail(ExitStatus.USAGE, f"{flag} goes with --connect --tls: it says which listener "
-                                "key to trust.")
+        flag, does = (("--fingerprint", "it names the one listener key to trust")
+                      if args.fingerprint is not None else
+                      ("--accept-new", "it trusts a listener's key on first use"))
+        _fail(ExitStatus.USAGE, f"{flag} goes with --connect --tls: {does}.")
     if args.fingerprint and not re.fullmatch(_FINGERPRINT_PATTERN, args.fingerprint):
         _fail(ExitStatus.USAGE, f"--fingerprint {args.fingerprint!r} is not of the form "
                                 "SHA256: and 43 characters of base64, as "

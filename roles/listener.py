@@ -160,8 +160,7 @@ class Listener:
         try:
             event = conversation.next_event()
         except RemoteProtocolError as error:
-            self._on_notice(f"Dropped a connection from {candidate.origin}: {error.reason}.")
-            self._dismiss(candidate.sock, error.reason, candidate)
+            self._turn_away(candidate, error.reason)
             return
         if isinstance(event, Hello):
             self._promote(candidate, conversation)
@@ -185,13 +184,9 @@ class Listener:
             if not first:
                 self._drop(candidate)
                 return False
-            if first[0] != TLS_HANDSHAKE:
-                why = "this listener uses TLS: connect with --tls"
-                self._on_notice(f"Dropped a connection from {candidate.origin}: it did not "
-                                "start TLS.")
-                if first[0] != 0:  # a person on nc: a line, not a frame
-                    candidate.conversation = PlainTextConversation(Role.LISTENER, Mode.LINE)
-                self._dismiss(sock, why, candidate)
+            if first[0] != TLS_HANDSHAKE:  # a person on nc (not 0x00) is told in a line
+                self._turn_away(candidate, "this listener uses TLS: connect with --tls",
+                                in_a_line=first[0] != 0, shown="it did not start TLS")
                 return False
             del self._candidates[sock]  # the same connection, as a TLS socket from now on
             self._reactor.remove_reader(sock)
@@ -218,9 +213,7 @@ class Listener:
         assert first_line is not None
         why_not = first_line.feed(data) if data else None
         if why_not is not None:
-            self._on_notice(f"Dropped a connection from {candidate.origin}: {why_not}.")
-            candidate.conversation = PlainTextConversation(Role.LISTENER, Mode.LINE)
-            self._dismiss(candidate.sock, why_not, candidate)
+            self._turn_away(candidate, why_not, in_a_line=True)
         elif first_line.complete or not data:  # a whole line, or a last one before the end
             plain = PlainTextConversation(Role.LISTENER, Mode.LINE)
             plain.receive_data(bytes(first_line.received))
@@ -231,14 +224,20 @@ class Listener:
     def _expire(self, candidate: "_Candidate") -> None:
         seconds = f"{self._handshake_seconds:g} s"
         if candidate.first_line is not None:
-            reason = f"no whole line within {seconds}"
-            candidate.conversation = PlainTextConversation(Role.LISTENER, Mode.LINE)
+            self._turn_away(candidate, f"no whole line within {seconds}", in_a_line=True)
         elif candidate.heard:
-            reason = f"no HELLO within {seconds}"
+            self._turn_away(candidate, f"no HELLO within {seconds}")
         else:  # most likely a person on nc who has not typed yet: tell it in a line
-            reason = f"nothing received within {seconds}"
+            self._turn_away(candidate, f"nothing received within {seconds}", in_a_line=True)
+
+    def _turn_away(
+        self, candidate: "_Candidate", reason: str, in_a_line: bool = False, shown: str = ""
+    ) -> None:
+        """Tell our user (`shown`, or the reason) and the connection why it is dropped: in an
+        ERROR frame, or `in_a_line` of text for what is not speaking frames."""
+        self._on_notice(f"Dropped a connection from {candidate.origin}: {shown or reason}.")
+        if in_a_line:
             candidate.conversation = PlainTextConversation(Role.LISTENER, Mode.LINE)
-        self._on_notice(f"Dropped a connection from {candidate.origin}: {reason}.")
         self._dismiss(candidate.sock, reason, candidate)
 
     def _promote(

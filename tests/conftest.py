@@ -1,6 +1,7 @@
 """Fixtures that start real processes and make sure every one of them is stopped."""
 
 from collections.abc import Callable, Iterator
+from typing import Any, Protocol, TypeVar
 
 import pytest
 
@@ -8,35 +9,42 @@ from tests.processes import Program, RawPeer, Turnchat
 from tests.terminal import TerminalTurnchat
 
 
-@pytest.fixture
-def turnchat() -> Iterator[Callable[..., Turnchat]]:
-    """Start `turnchat.py` with the given arguments; all are killed at the end of the test."""
-    started: list[Turnchat] = []
+class _Closable(Protocol):
+    def close(self) -> None: ...
 
-    def start(*args: str, stdin: bytes | None = None,
-              env: dict[str, str] | None = None) -> Turnchat:
-        process = Turnchat(*args, stdin=stdin, env=env)
-        started.append(process)
-        return process
+
+T = TypeVar("T", bound=_Closable)
+
+
+def _closed_after(make: Callable[..., T]) -> Iterator[Callable[..., T]]:
+    """Yield a starter that remembers what it made; close all of it when the test ends."""
+    started: list[T] = []
+
+    def start(*args: Any, **options: Any) -> T:
+        started.append(made := make(*args, **options))
+        return made
 
     yield start
-    for process in started:
-        process.close()
+    for each in started:
+        each.close()
+
+
+@pytest.fixture
+def turnchat() -> Iterator[Callable[..., Turnchat]]:
+    """Start `turnchat.py` with the given arguments (and stdin=, env=)."""
+    yield from _closed_after(Turnchat)
 
 
 @pytest.fixture
 def program() -> Iterator[Callable[..., Program]]:
-    """Start another program (nc, socat); all are killed at the end of the test."""
-    started: list[Program] = []
+    """Start another program (nc, socat): program("nc", "-l", ...)."""
+    yield from _closed_after(lambda *argv, stdin=None: Program(list(argv), stdin=stdin))
 
-    def start(*argv: str, stdin: bytes | None = None) -> Program:
-        process = Program(list(argv), stdin=stdin)
-        started.append(process)
-        return process
 
-    yield start
-    for process in started:
-        process.close()
+@pytest.fixture
+def terminal() -> Iterator[Callable[..., TerminalTurnchat]]:
+    """Start `turnchat.py` in a real pty."""
+    yield from _closed_after(TerminalTurnchat)
 
 
 @pytest.fixture
@@ -46,18 +54,3 @@ def raw_peers() -> Iterator[list[RawPeer]]:
     yield peers
     for peer in peers:
         peer.close()
-
-
-@pytest.fixture
-def terminal() -> Iterator[Callable[..., TerminalTurnchat]]:
-    """Start `turnchat.py` in a real pty; all are killed at the end of the test."""
-    started: list[TerminalTurnchat] = []
-
-    def start(*args: str, **options: object) -> TerminalTurnchat:
-        term = TerminalTurnchat(*args, **options)  # type: ignore[arg-type]
-        started.append(term)
-        return term
-
-    yield start
-    for term in started:
-        term.close()
