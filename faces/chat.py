@@ -219,6 +219,11 @@ class Chat:
         return self._table is not None and self._table.can_hold()
 
     @property
+    def waits_for_the_next_peer(self) -> bool:
+        """A --keep listener between conversations (a one-shot one waits for its first)."""
+        return self._keep and self.phase is Phase.WAITING
+
+    @property
     def my_turn(self) -> bool:
         link = self._link
         return link is not None and self.phase is _TALKING and (

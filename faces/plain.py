@@ -7,8 +7,10 @@ game command); a `/q` line quits as soon as it is reached, even out of turn, `/h
 `/score` need no turn, and a hangman setter's message goes with its next answer (with
 --keep, `/q` leaves that peer and the listener waits for the next). End of input quits
 when our turn comes, so `printf 'hi\\n' | turnchat --connect HOST` says hi,
-prints the reply and leaves. Ctrl-C, SIGTERM and SIGHUP quit at once. Other lines that
-start with `/` are sent as they are: a script's data stays intact.
+prints the reply and leaves; a --keep listener whose input has ended stops once no one is
+connected (a one-shot listener waits: its input is for the peer to come). Ctrl-C, SIGTERM
+and SIGHUP quit at once. Other lines that start with `/` are sent as they are: a script's
+data stays intact.
 """
 
 import os
@@ -89,7 +91,7 @@ class PlainFace:
                 self.input.pop()
                 chat.leave()
                 continue
-            if head is _END_OF_INPUT and my_turn:
+            if head is _END_OF_INPUT and (my_turn or chat.waits_for_the_next_peer):
                 self.input.pop()
                 chat.quit()
                 return

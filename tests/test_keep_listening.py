@@ -73,11 +73,27 @@ def test_a_failed_conversation_does_not_stop_a_keeping_listener(
     listener.expect("err", "ana connected from")
     vanisher.kill(signal.SIGKILL)
     listener.expect("err", "turnchat: Connection to ana lost.\n" + WAITING_AGAIN)
-    listener.close_stdin()  # end of input stops it only when a turn of ours comes
     after = connect(turnchat, port, stdin=b"still open\n")
     listener.expect("out", "still open\n")
+    listener.close_stdin()  # on our turn: leave, and stop listening
     assert listener.finish().status == 0
     assert after.finish().status == 0
+
+
+def test_end_of_input_stops_a_keep_listener_while_no_one_is_connected(
+    turnchat: Start,
+) -> None:
+    """As the README says; a one-shot listener waits instead (its input is for the peer)."""
+    listener, port = listen(turnchat, "--keep")
+    first = connect(turnchat, port, stdin=b"one\n")
+    listener.expect("out", "one\n")
+    listener.write(b"/q\n")
+    listener.expect("err", "You left the conversation.\n" + WAITING_AGAIN)
+    assert first.finish().status == 0
+    listener.close_stdin()
+    done = listener.finish()
+    assert (done.status, done.out) == (0, "one\n")
+    assert done.err.endswith("waiting for the next peer.\nStopped listening.\n")
 
 
 def test_keep_is_for_the_listener(turnchat: Start) -> None:

@@ -7,7 +7,8 @@ import json
 
 from wire.errors import RemoteProtocolError
 from wire.events import Hello
-from wire.limits import APP_NAME, PROTOCOL_VERSION
+from wire.json_object import load_object
+from wire.limits import APP_NAME, MAX_NAME_CHARS, PROTOCOL_VERSION
 
 
 def encode_hello(hello: Hello) -> bytes:
@@ -17,12 +18,7 @@ def encode_hello(hello: Hello) -> bytes:
 
 def decode_hello(text: str) -> Hello:
     """Parse a HELLO payload already decoded from UTF-8; raise RemoteProtocolError if bad."""
-    try:
-        body = json.loads(text)
-    except ValueError:
-        raise RemoteProtocolError("HELLO is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise RemoteProtocolError("HELLO is not a JSON object")
+    body = load_object(text, "HELLO")
     if body.get("app") != APP_NAME:
         raise RemoteProtocolError(f'HELLO is not from {APP_NAME} (no "app": "{APP_NAME}")')
     version = body.get("version")
@@ -33,4 +29,7 @@ def decode_hello(text: str) -> Hello:
     name = body.get("name")
     if not isinstance(name, str):
         raise RemoteProtocolError('HELLO has no "name" string')
+    if len(name) > MAX_NAME_CHARS:  # no turnchat sends a longer one
+        raise RemoteProtocolError(f"HELLO has a name of {len(name)} characters; the limit "
+                                  f"is {MAX_NAME_CHARS}")
     return Hello(name=name, version=version)

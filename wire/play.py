@@ -16,10 +16,10 @@ Every other field belongs to the games layer (games/match.py), which checks it.
 """
 
 import json
-from typing import Any
 
 from wire.errors import RemoteProtocolError
 from wire.events import Play
+from wire.json_object import load_object
 
 ENDS_TURN = frozenset({"offer", "move"})
 KEEPS_TURN = frozenset({"accept", "decline", "resign"})
@@ -34,12 +34,7 @@ def encode_play(play: Play) -> bytes:
 
 def decode_play(text: str) -> Play:
     """Parse a GAME payload already decoded from UTF-8; RemoteProtocolError if malformed."""
-    try:
-        body: Any = json.loads(text)
-    except ValueError:
-        raise RemoteProtocolError("GAME is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise RemoteProtocolError("GAME is not a JSON object")
+    body = load_object(text, "GAME")
     kind = body.pop("kind", None)
     if not isinstance(kind, str) or kind not in KINDS:
         raise RemoteProtocolError(f"GAME has an unknown kind {kind!r}"[:200])
