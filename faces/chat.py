@@ -9,13 +9,16 @@ plain-text program (line or raw mode, wire/plaintext.py); a listener with --keep
 to waiting when a conversation ends.
 """
 
+import contextlib
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum, auto
 from typing import TYPE_CHECKING, Protocol
 
 from faces.ending import ExitStatus
 from faces.sanitize import sanitize, sanitize_line
+from net.closing import Farewells
 from net.link import Link, PeerBrokeProtocol
 from net.reactor import Reactor, TimerHandle
 from roles.listener import Listener
@@ -90,6 +93,8 @@ _PLAIN_RULES = {
     Mode.RAW: "raw mode: each read is one message, and it sees no turns",
 }
 
+BUG_REASON = "turnchat on the other side stopped because of a bug"  # ERROR after a crash
+
 # What `Chat.say` did with a line.
 SENT, MOVED, HELD = "sent as a message", "made as a move", "held for the next answer"
 
@@ -124,6 +129,7 @@ class Chat:
         self._keep = False  # --keep: a conversation's end sends the listener back to waiting
         self._transcript: Transcript | None = None
         self._conversations = 0  # how many peers we have talked with
+        self._farewells = Farewells()  # connections still closing politely
 
     # -- beginning -------------------------------------------------------------------------
 
@@ -299,6 +305,25 @@ class Chat:
         except LocalProtocolError:  # we never greeted: there is nobody to tell
             self._end(ExitStatus.ENDED, "You left before the conversation began.")
 
+    def fail(self, error: Exception) -> None:
+        """A bug in turnchat raised `error`: tell the peer (ERROR) rather than vanish, and
+        end with a sentence. The face shows the draft, as at any ending."""
+        if self.ending is not None:
+            return
+        self._keep = False
+        if self._link is not None:
+            with contextlib.suppress(LocalProtocolError):  # over already: nobody to tell
+                self._link.send(Error(BUG_REASON))
+        told = f"{self.peer_name} was told" if self._link is not None else "no peer was there"
+        self._end(ExitStatus.FAILED, f"turnchat stopped because of a bug ({type(error).__name__}"
+                                     f": {error}); {told}. TURNCHAT_DEBUG=1 shows the details.",
+                  we_spoke_last=True)
+
+    def after_farewells(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once every connection we closed has finished closing politely
+        (at most LINGER_SECONDS): a face exits only then, so no last word is cut off."""
+        self._farewells.when_done(callback)
+
     # -- what the peer does ----------------------------------------------------------------
 
     def _on_event(self, event: Event) -> None:
@@ -370,7 +395,9 @@ class Chat:
         if self._link is not None:
             # A plain-text peer (nc) does not close when we do: waiting for it would only
             # delay every ending by LINGER_SECONDS.
-            self._link.close(linger=we_spoke_last and self.mode is _FRAMES)
+            farewell = self._link.close(linger=we_spoke_last and self.mode is _FRAMES)
+            if farewell is not None:
+                self._farewells.add(farewell)
         if self._keep and self._listener is not None:
             self._wait_for_next_peer(status, message)
             return

@@ -9,6 +9,7 @@ whose turn it is; on ours it sends; `/q`, `/help`, Ctrl-C and Ctrl-D work at any
 """
 
 import asyncio
+import os
 import selectors
 import signal
 from collections.abc import Awaitable
@@ -83,11 +84,14 @@ class InteractiveFace:
         )
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(signum, self.chat.quit)
-        self.chat.begin(self._start)
-        if self._ending is None:
-            # Our exception handler, not prompt_toolkit's "Press ENTER to continue" one.
-            await self.session.prompt_async(pre_run=self._exit_if_ended,
-                                            set_exception_handler=False)
+        try:
+            self.chat.begin(self._start)
+            if self._ending is None:
+                # Our exception handler, not prompt_toolkit's "Press ENTER to continue" one.
+                await self.session.prompt_async(pre_run=self._exit_if_ended,
+                                                set_exception_handler=False)
+        except Exception as error:  # a bug in a key binding or in starting
+            self._fail(error)
         if self._draft.strip():
             self._print([("class:notice", "Your unsent draft: "), ("", self._draft)])
         if self._ending is not None:
@@ -95,6 +99,9 @@ class InteractiveFace:
             failed = ending.status is not ExitStatus.ENDED
             self._print([("class:failure" if failed else "class:notice",
                           ("turnchat: " if failed else "") + ending.message)])
+        closed = loop.create_future()
+        self.chat.after_farewells(lambda: closed.done() or closed.set_result(None))
+        await closed  # the last words reach the peer before we exit
 
     # -- ChatView --------------------------------------------------------------------------
 
@@ -260,8 +267,17 @@ class InteractiveFace:
         task.add_done_callback(self._tasks.discard)
 
     def _on_crash(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-        self._crash = context.get("exception") or RuntimeError(context.get("message"))
-        self._ending = self._ending or Ending(ExitStatus.FAILED, "turnchat stopped.")
+        """A callback on the loop raised (a bug): end the conversation, telling the peer."""
+        error = context.get("exception")
+        self._fail(error if isinstance(error, Exception)
+                   else RuntimeError(context.get("message", "unknown failure")))
+
+    def _fail(self, error: Exception) -> None:
+        if os.environ.get("TURNCHAT_DEBUG"):
+            self._crash = error  # raised again once the terminal is restored
+            self._ending = self._ending or Ending(ExitStatus.FAILED, "turnchat stopped.")
+        elif self._ending is None:
+            self.chat.fail(error)  # which calls finish(): the draft is kept and shown
         _leave(self.session.app)
 
 

@@ -17,6 +17,7 @@ import os
 import select
 import signal
 import sys
+from collections.abc import Callable
 
 from faces.chat import Chat, Ending, Phase
 from faces.commands import HELP, TAKES_NO_TURN, Command, parse_command
@@ -41,20 +42,36 @@ class PlainFace:
         self.status = ExitStatus.ENDED
         self._start = start
         self._stdout_open = True
+        self._done = False  # the conversation has ended and its connections are closed
         self.input = StdinLines(self.reactor, 0, self.refresh, self.show_notice)
 
     def run(self) -> ExitStatus:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             self.reactor.add_signal_handler(signum, self.chat.quit)
         try:
-            self.chat.begin(self._start)
-            if self.chat.phase is not Phase.ENDED:
-                self.refresh()
-            if self.chat.phase is not Phase.ENDED:
-                self.reactor.run()
+            if self._guarded(lambda: self.chat.begin(self._start)) and \
+                    self.chat.phase is not Phase.ENDED:
+                self._guarded(self.refresh)
+            while not self._done:
+                self._guarded(self.reactor.run)
         finally:
             self.reactor.close()
         return self.status
+
+    def _guarded(self, step: Callable[[], None]) -> bool:
+        """Run `step`; a bug in it ends the conversation with a sentence and tells the peer,
+        instead of ending the process with a traceback. False if it raised."""
+        try:
+            step()
+        except Exception as error:
+            if os.environ.get("TURNCHAT_DEBUG"):
+                raise
+            if self.chat.ending is None:
+                self.chat.fail(error)
+            else:  # while closing: the ending is already said
+                self._stop()
+            return False
+        return True
 
     # -- ChatView --------------------------------------------------------------------------
 
@@ -136,6 +153,10 @@ class PlainFace:
                        f"{'were' if unsent > 1 else 'was'} not sent.")
         _to_stderr(ending.message if ending.status is ExitStatus.ENDED
                    else f"turnchat: {ending.message}")
+        self.chat.after_farewells(self._stop)
+
+    def _stop(self) -> None:
+        self._done = True
         self.reactor.stop()
 
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from net.closing import close_politely
+from net.closing import Farewell
 from net.reactor import Reactor
 from wire import ConnectionLost, Conversation, Error, Event, Mode, RemoteProtocolError, State
 from wire.plaintext import RAW_READ_SIZE, PlainTextConversation
@@ -130,15 +130,18 @@ class Link:
         if not self._closed and self.conversation.state is not State.CLOSED:
             self.on_event(ConnectionLost())
 
-    def close(self, linger: bool) -> None:
-        """Flush what is queued, close politely, and stop watching the socket.
+    def close(self, linger: bool) -> Farewell | None:
+        """Stop watching the socket and close it politely on the reactor: what is queued
+        goes first. Returns the farewell under way (None if already closed).
 
         `linger` when our QUIT or ERROR was the last word, so that it is read before we go.
         """
         if self._closed:
-            return
+            return None
         self._closed = True
         self.reactor.remove_reader(self.sock)
         self._stop_writing()
-        close_politely(self.sock, bytes(self._outgoing), linger)
+        farewell = Farewell(self.reactor, self.sock, bytes(self._outgoing), linger,
+                            self._would_block)
         self._outgoing.clear()
+        return farewell

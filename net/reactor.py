@@ -56,6 +56,7 @@ class PlainReactor:
         self._previous_handlers: dict[int, Any] = {}
         self._wakeup: tuple[socket.socket, socket.socket] | None = None
         self._running = False
+        self._stop_pending = False  # stop() came while not running: the next run() returns
 
     # -- files -----------------------------------------------------------------------------
 
@@ -127,11 +128,17 @@ class PlainReactor:
     # -- running ---------------------------------------------------------------------------
 
     def stop(self) -> None:
+        self._stop_pending = not self._running
         self._running = False
 
     def run(self) -> None:
-        """Dispatch files and timers until `stop()` is called."""
-        self._running = True
+        """Dispatch files and timers until `stop()` is called (or return at once if it was
+        called since the last run).
+
+        A callback's exception ends this call and reaches the caller, which may run the
+        reactor again to carry on (to close connections politely, say).
+        """
+        self._running, self._stop_pending = not self._stop_pending, False
         while self._running:
             timeout = self._next_timeout() if self._timers else None
             for key, events in self._selector.select(timeout):

@@ -18,7 +18,7 @@ import functools
 import socket
 from collections.abc import Callable
 
-from net.closing import Dismissal
+from net.closing import Farewell, Farewells
 from net.link import READ_CHUNK
 from net.reactor import Reactor, TimerHandle
 from roles import CannotStart
@@ -53,7 +53,7 @@ class Listener:
         self.addresses = [_name_of(sock.getsockname()) for sock in sockets]
         self._reactor: Reactor | None = None
         self._candidates: dict[socket.socket, _Candidate] = {}
-        self._dismissals: list[Dismissal] = []
+        self._dismissals = Farewells()
         self._busy = False
 
     def start(
@@ -92,9 +92,7 @@ class Listener:
             sock.close()
         for candidate in list(self._candidates.values()):
             self._drop(candidate)
-        for dismissal in self._dismissals:
-            dismissal.finish()
-        self._dismissals.clear()
+        self._dismissals.finish_all()
 
     # -- accepting -------------------------------------------------------------------------
 
@@ -274,13 +272,12 @@ class Listener:
             conversation = PlainTextConversation(Role.LISTENER, Mode.RAW)
         else:
             conversation = Conversation(Role.LISTENER)
-        farewell = conversation.send(Error(reason))
-        self._dismissals = [d for d in self._dismissals if not d.finished]
-        dismissal = Dismissal(self._reactor, sock, farewell)
+        dismissal = Farewell(self._reactor, sock, conversation.send(Error(reason)),
+                             would_block=self._would_block)
         if len(self._dismissals) >= MAX_DISMISSALS:
             dismissal.finish()
         else:
-            self._dismissals.append(dismissal)
+            self._dismissals.add(dismissal)
 
 
 class _Candidate:

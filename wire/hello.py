@@ -8,7 +8,7 @@ import json
 from wire.errors import RemoteProtocolError
 from wire.events import Hello
 from wire.json_object import load_object
-from wire.limits import APP_NAME, MAX_NAME_CHARS, PROTOCOL_VERSION
+from wire.limits import APP_NAME, MAX_PEER_NAME_CHARS, PROTOCOL_VERSION
 
 
 def encode_hello(hello: Hello) -> bytes:
@@ -29,7 +29,7 @@ def decode_hello(text: str) -> Hello:
     name = body.get("name")
     if not isinstance(name, str):
         raise RemoteProtocolError('HELLO has no "name" string')
-    if len(name) > MAX_NAME_CHARS:  # no turnchat sends a longer one
+    if len(name) > MAX_PEER_NAME_CHARS:
         raise RemoteProtocolError(f"HELLO has a name of {len(name)} characters; the limit "
-                                  f"is {MAX_NAME_CHARS}")
+                                  f"is {MAX_PEER_NAME_CHARS}")
     return Hello(name=name, version=version)

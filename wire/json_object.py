@@ -25,16 +25,20 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
+class _Refused(ValueError):
+    """Valid JSON that turnchat refuses; the message completes "HELLO has ..."."""
+
+
 def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number turnchat sends")
+    raise _Refused(f"{name}, which is not a number")
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(pairs) > MAX_KEYS:
-        raise ValueError(f"an object with more than {MAX_KEYS} keys")
+        raise _Refused(f"an object with more than {MAX_KEYS} keys")
     body = dict(pairs)
     if len(body) != len(pairs):
-        raise ValueError("an object with a repeated key")
+        raise _Refused("an object with a repeated key")
     return body
 
 
@@ -56,10 +60,10 @@ def load_object(text: str, what: str) -> dict[str, Any]:
         raise RemoteProtocolError(f"{what} nests deeper than {MAX_DEPTH} levels")
     try:
         body = _DECODER.decode(text)
-    except (ValueError, RecursionError) as error:  # JSONDecodeError is a ValueError
-        detail = str(error).split(":")[0] if isinstance(error, json.JSONDecodeError) \
-            else str(error)
-        raise RemoteProtocolError(f"{what} is not valid JSON ({detail})"[:200]) from None
+    except _Refused as refused:
+        raise RemoteProtocolError(f"{what} has {refused}") from None
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
+        raise RemoteProtocolError(f"{what} is not valid JSON") from None
     if not isinstance(body, dict):
         raise RemoteProtocolError(f"{what} is not a JSON object")
     _check_values(body, what)

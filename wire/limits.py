@@ -6,3 +6,4 @@ HEADER_SIZE = 4  # uint32, big endian
 PROTOCOL_VERSION = 1  # the only version this code speaks; a HELLO with another is refused
 APP_NAME = "turnchat"  # the "app" key every HELLO carries
 MAX_NAME_CHARS = 32  # a display name longer than this would crowd every message line
+MAX_PEER_NAME_CHARS = 256  # a peer's longer name is refused; one up to this is shown cut
