@@ -283,8 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # a bug: one sentence, and the details only when asked
         if os.environ.get("TURNCHAT_DEBUG"):
             raise
-        sys.stderr.write(f"turnchat: internal error ({type(error).__name__}: {error}); "
-                         "run with TURNCHAT_DEBUG=1 for details.\n")
+        sys.stderr.write(f"turnchat: turnchat stopped because of a bug ({type(error).__name__}: "
+                         f"{error}); TURNCHAT_DEBUG=1 shows the details.\n")
         return ExitStatus.FAILED
 
 

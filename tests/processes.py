@@ -116,12 +116,24 @@ class Program:
         return Path(self.popen.args[0]).name  # type: ignore[index]
 
 
+# Runs turnchat with a fault planted first: argv is [root, code to run first, *arguments].
+_WITH_FAULT = ("import sys; sys.path.insert(0, sys.argv[1]); exec(sys.argv[2]); "
+               "import turnchat; sys.exit(turnchat.main(sys.argv[3:]))")
+
+
+def turnchat_argv(args: tuple[str, ...], fault: str | None = None) -> list[str]:
+    """How to start turnchat.py; `fault` is Python run first, to plant a bug."""
+    if fault is None:
+        return [sys.executable, str(TURNCHAT), *args]
+    return [sys.executable, "-c", _WITH_FAULT, str(ROOT), fault, *args]
+
+
 class Turnchat(Program):
     """One `python3 turnchat.py ...`."""
 
     def __init__(self, *args: str, stdin: bytes | None = None,
-                 env: dict[str, str] | None = None) -> None:
-        super().__init__([sys.executable, str(TURNCHAT), *args], stdin, env)
+                 env: dict[str, str] | None = None, fault: str | None = None) -> None:
+        super().__init__(turnchat_argv(args, fault), stdin, env)
 
     @property
     def name(self) -> str:

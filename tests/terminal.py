@@ -2,13 +2,12 @@
 
 import os
 import re
-import sys
 import time
 
 import pexpect
 import pyte
 
-from tests.processes import TURNCHAT, WAIT
+from tests.processes import WAIT, turnchat_argv
 
 
 class _AnsweringScreen(pyte.Screen):
@@ -26,9 +25,10 @@ class _AnsweringScreen(pyte.Screen):
 
 class TerminalTurnchat:
     def __init__(self, *args: str, rows: int = 30, cols: int = 100,
-                 env: dict[str, str] | None = None, plain: bool = False) -> None:
+                 env: dict[str, str] | None = None, plain: bool = False,
+                 fault: str | None = None) -> None:
         """`plain`: stdin from /dev/null, so turnchat picks its plain face, writing to the
-        terminal."""
+        terminal. `fault`: Python run first, to plant a bug."""
         environment = {**os.environ, "TERM": "xterm-256color"}
         environment.pop("NO_COLOR", None)
         environment.pop("PROMPT_TOOLKIT_NO_CPR", None)
@@ -36,7 +36,7 @@ class TerminalTurnchat:
         self.screen = _AnsweringScreen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()
-        argv = [sys.executable, str(TURNCHAT), *args]
+        argv = turnchat_argv(args, fault)
         if plain:
             argv = ["/bin/sh", "-c", 'exec "$@" < /dev/null', "sh", *argv]
         self.child = pexpect.spawn(argv[0], argv[1:], env=environment,

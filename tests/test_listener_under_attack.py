@@ -5,8 +5,10 @@ import socket
 import time
 from collections.abc import Callable
 
-from tests.processes import WAIT, Turnchat
-from tests.test_plain_conversation import connect, listen
+from net.closing import LINGER_SECONDS
+from tests.processes import WAIT, RawPeer, Turnchat
+from tests.test_plain_conversation import connect, greeted_raw_connector, listen
+from tests.wirebytes import ERROR, text
 
 Start = Callable[..., Turnchat]
 ATTACKERS = 200
@@ -74,3 +76,25 @@ def test_two_hundred_hostile_connections_do_not_stop_a_conversation(turnchat: St
     finally:
         for sock in attackers:
             sock.close()
+
+
+def test_a_rude_peer_lingering_does_not_freeze_the_listener(
+    turnchat: Start, raw_peers: list[RawPeer]
+) -> None:
+    """After ERROR the listener waits up to LINGER_SECONDS for the peer to close. A rude
+    peer never does; meanwhile the listener must still screen others, at once."""
+    listener, port = listen(turnchat, "--keep")
+    rude = greeted_raw_connector(port, raw_peers)
+    rude.send(text("one") + text("two, out of turn"))
+    assert rude.read_frame() == (ERROR, b"TEXT out of turn")  # and it does not close
+    started = time.monotonic()
+    probe = RawPeer.connect(port)
+    raw_peers.append(probe)
+    probe.send(b"\x01\x02junk")
+    assert probe.read_line() == b"[turnchat] closing: neither turnchat frames nor typed text\n"
+    answered = time.monotonic() - started
+    print(f"probe answered {answered * 1000:.1f} ms after a rude peer began to linger")
+    assert answered < LINGER_SECONDS / 2, f"the listener froze for {answered:.2f} s"
+    listener.expect("err", r"raw broke the protocol \(TEXT out of turn\)")
+    listener.close_stdin()
+    assert listener.finish().status == 0
