@@ -2,9 +2,12 @@
 
 One input is cut into reads and fed to both roles of the frame `Conversation` (from a
 greeted start and from nothing), to the line and raw `PlainTextConversation`, and every
-text that comes out goes through the sanitiser. The contract checked on every input: the
-frame conversation yields events or raises `RemoteProtocolError` and nothing else; the
-plain-text one never raises; no event is of an unknown type; nothing that steers a
+text that comes out goes through the sanitiser. The same input is also sent whole as the
+payload of a HELLO and of a GAME frame (the JSON decoders), and every game step that comes
+out of any of these is played against a match in each position a game reaches (the games'
+move parsing). The contract checked on every input: the frame conversation yields events
+or raises `RemoteProtocolError` and nothing else; the plain-text one never raises; a game
+step gives lines or `GameBroken`; no event is of an unknown type; nothing that steers a
 terminal survives `sanitize`. Any other exception is a finding, and libFuzzer saves the
 input that caused it.
 
@@ -21,6 +24,7 @@ import atheris
 with atheris.instrument_imports():
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from faces.sanitize import sanitize, sanitize_line
+    from games.match import GameBroken, Match
     from wire import (
         ConnectionLost,
         Conversation,
@@ -34,6 +38,7 @@ with atheris.instrument_imports():
         State,
         Text,
     )
+    from wire.frames import FrameType, encode_frame
     from wire.plaintext import PlainTextConversation
 
 EVENTS = (Hello, Text, Quit, Error, Play, ConnectionLost)
@@ -58,6 +63,36 @@ def check_text(text: str) -> None:
         raise AssertionError(f"unsafe output from sanitize({text!r})")
 
 
+def positions() -> list[Match]:
+    """A match (ours, against "ana") in each position a game step can arrive in."""
+    found = [Match("bo", "ana")]
+    for name, word in (("tictactoe", ""), ("connect4", ""), ("hangman", "secret")):
+        for we_offer in (False, True):
+            us, them = Match("bo", "ana"), Match("ana", "bo")
+            if we_offer:
+                them.receive(us.offer(name, word)[0])
+            else:
+                us.receive(them.offer(name, word)[0])
+            found.append(us)
+        us, them = Match("bo", "ana"), Match("ana", "bo")
+        us.receive(them.offer(name, word)[0])
+        them.receive(us.accept()[0])
+        found.append(us)
+    return found
+
+
+def play(step: Play) -> None:
+    for match in positions():
+        try:
+            lines = match.receive(step)
+        except GameBroken as broken:
+            if not broken.reason:
+                raise AssertionError("GameBroken without a reason") from None
+            continue
+        for line in lines:
+            check_text(sanitize(line))
+
+
 def frames(conversation: Conversation, pieces: list[bytes]) -> None:
     try:
         for piece in pieces:
@@ -68,6 +103,8 @@ def frames(conversation: Conversation, pieces: list[bytes]) -> None:
                 for value in (getattr(event, "text", ""), getattr(event, "reason", ""),
                               getattr(event, "name", "")):
                     check_text(value)
+                if isinstance(event, Play):
+                    play(event)
     except RemoteProtocolError as error:
         if conversation.state is not State.BROKEN or not error.reason:
             raise AssertionError("a remote error must leave the state BROKEN") from None
@@ -98,6 +135,13 @@ def test_one_input(raw: bytes) -> None:
     frames(connector, pieces)
     plain(Mode.LINE, pieces)
     plain(Mode.RAW, pieces)
+    payload = stream[:4096]  # whole, as the JSON payload of the two frames that carry JSON
+    frames(Conversation(Role.LISTENER), [encode_frame(FrameType.HELLO, payload), b""])
+    greeted = Conversation(Role.LISTENER)
+    greeted.receive_data(GREETING)
+    greeted.next_event()
+    greeted.send(Hello("bo"))
+    frames(greeted, [encode_frame(FrameType.GAME, payload), b""])
 
 
 def main() -> None:
