@@ -4,10 +4,11 @@ Every connection that arrives becomes a candidate with its own `Conversation`, r
 concurrently, so a silent one cannot hold the door against a real peer. The first candidate
 to greet properly becomes the peer; one that sends garbage or breaks the protocol is told
 why (ERROR) and dropped, one that stays silent past the handshake time is dropped too. A
-connection whose first byte is not 0x00 is not speaking frames (PROTOCOL.md): if its first
-line is text, it is a person on nc, socat or telnet, and becomes the peer in line mode;
-if not, it is junk and is turned away at once. With --raw
-there is nothing to screen: the first connection is the peer. Once the conversation runs,
+connection whose first byte is not 0x00 is not speaking frames (PROTOCOL.md): if what it
+sends is typed text with a first line that no program would send (wire/screening.py), it
+is a person on nc, socat or telnet, and becomes the peer in line mode; if not, it is junk
+or a program, and is turned away at once. With --raw there is nothing to screen: the
+first connection is the peer. Once the conversation runs,
 every other connection, waiting or new, is answered ERROR "busy" and closed, without
 disturbing the conversation. The listening sockets stay open until the conversation ends,
 only to say that; with --keep they then take the next peer.
@@ -24,7 +25,8 @@ from net.reactor import Reactor, TimerHandle
 from roles import CannotStart
 from roles.address import Address, format_address
 from wire import Conversation, Error, Hello, Mode, RemoteProtocolError, Role
-from wire.plaintext import TLS_HANDSHAKE, FirstLine, PlainTextConversation
+from wire.plaintext import PlainTextConversation
+from wire.screening import TLS_HANDSHAKE, FirstLine, answer_to
 
 BACKLOG = 16  # connections the kernel queues for us between two accepts
 MAX_CANDIDATES = 16  # unidentified connections held at once; the oldest goes first
@@ -206,17 +208,19 @@ class Listener:
         return True
 
     def _screen_text(self, candidate: "_Candidate", data: bytes) -> None:
-        """Not frames: a person's first line becomes the peer in line mode; junk goes."""
+        """Not frames: a person's first line becomes the peer in line mode; junk and other
+        programs go; one that leaves before a whole line said nothing and goes quietly."""
         first_line = candidate.first_line
         assert first_line is not None
-        why_not = first_line.feed(data) if data else None
+        if not data:
+            self._drop(candidate)
+            return
+        why_not = first_line.feed(data)
         if why_not is not None:
-            self._turn_away(candidate, why_not, in_a_line=True)
-        elif first_line.complete or not data:  # a whole line, or a last one before the end
+            self._turn_away(candidate, why_not, in_a_line=True, answer=answer_to(why_not))
+        elif first_line.complete:
             plain = PlainTextConversation(Role.LISTENER, Mode.LINE)
-            plain.receive_data(bytes(first_line.received))
-            if not data:
-                plain.receive_data(b"")
+            plain.receive_data(first_line.said)
             self._promote(candidate, plain)
 
     def _expire(self, candidate: "_Candidate") -> None:
@@ -229,14 +233,16 @@ class Listener:
             self._turn_away(candidate, f"nothing received within {seconds}", in_a_line=True)
 
     def _turn_away(
-        self, candidate: "_Candidate", reason: str, in_a_line: bool = False, shown: str = ""
+        self, candidate: "_Candidate", reason: str, in_a_line: bool = False, shown: str = "",
+        answer: bytes | None = None,
     ) -> None:
         """Tell our user (`shown`, or the reason) and the connection why it is dropped: in an
-        ERROR frame, or `in_a_line` of text for what is not speaking frames."""
+        ERROR frame, `in_a_line` of text for what is not speaking frames, or in the `answer`
+        its own protocol understands."""
         self._on_notice(f"Dropped a connection from {candidate.origin}: {shown or reason}.")
         if in_a_line:
             candidate.conversation = PlainTextConversation(Role.LISTENER, Mode.LINE)
-        self._dismiss(candidate.sock, reason, candidate)
+        self._dismiss(candidate.sock, reason, candidate, answer)
 
     def _promote(
         self, candidate: "_Candidate", conversation: Conversation | PlainTextConversation
@@ -261,9 +267,11 @@ class Listener:
         candidate.sock.close()
 
     def _dismiss(
-        self, sock: socket.socket, reason: str, candidate: "_Candidate | None" = None
+        self, sock: socket.socket, reason: str, candidate: "_Candidate | None" = None,
+        answer: bytes | None = None,
     ) -> None:
-        """Send ERROR(reason) and close politely, or at once when too many are lingering."""
+        """Send ERROR(reason) (or `answer`) and close politely, or at once when too many
+        are lingering."""
         assert self._reactor is not None
         if candidate is not None:
             self._forget(candidate)
@@ -272,8 +280,8 @@ class Listener:
             conversation = PlainTextConversation(Role.LISTENER, Mode.RAW)
         else:
             conversation = Conversation(Role.LISTENER)
-        dismissal = Farewell(self._reactor, sock, conversation.send(Error(reason)),
-                             would_block=self._would_block)
+        farewell = conversation.send(Error(reason)) if answer is None else answer
+        dismissal = Farewell(self._reactor, sock, farewell, would_block=self._would_block)
         if len(self._dismissals) >= MAX_DISMISSALS:
             dismissal.finish()
         else:

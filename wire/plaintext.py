@@ -20,7 +20,6 @@ one; that is the reason frames exist.
 """
 
 import codecs
-import re
 from collections import deque
 
 from wire.conversation import Role, State
@@ -32,45 +31,6 @@ from wire.modes import Mode
 LINE_MARK = "[turnchat]"  # starts the lines we write that are not the user's messages
 PEER_QUIT_LINE = "/q"  # a line peer leaves with this, as a turnchat user does
 RAW_READ_SIZE = MAX_PAYLOAD  # the assignment's recv(4096): one read is one message
-TLS_HANDSHAKE = 0x16  # the first byte of a TLS ClientHello record
-# What a person's first line cannot hold: controls a keyboard does not send through a tty
-# (tab, CR, LF and ESC, from arrow keys, can be typed).
-_NOT_TYPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]")
-
-
-class FirstLine:
-    """Decides whether a connection that does not start with 0x00 is a person typing.
-
-    A listener cannot let any stream of bytes become its peer: junk from a port scanner or
-    an attacker would take the place of the real one. A person on nc or telnet sends text:
-    valid UTF-8 without control characters, ending in a newline. Anything else is refused
-    as soon as it shows, so junk is turned away at once, not after a timeout.
-    """
-
-    def __init__(self) -> None:
-        self.received = bytearray()
-        self._decoder = codecs.getincrementaldecoder("utf-8")()
-
-    def feed(self, data: bytes) -> str | None:
-        """Take bytes; return why they are not a person's text, or None if they may be.
-
-        `complete` then says whether a whole first line (or MAX_PAYLOAD bytes) is in.
-        """
-        if not self.received and data[:1] == bytes([TLS_HANDSHAKE]):
-            return "a TLS handshake, and this listener does not use --tls"
-        self.received += data
-        newline = data.find(b"\n")
-        try:  # only the first line is judged; what follows is the conversation
-            text = self._decoder.decode(data if newline < 0 else data[:newline + 1])
-        except UnicodeDecodeError:
-            return "neither turnchat frames nor UTF-8 text"
-        if _NOT_TYPED.search(text):
-            return "neither turnchat frames nor typed text"
-        return None
-
-    @property
-    def complete(self) -> bool:
-        return b"\n" in self.received or len(self.received) > MAX_PAYLOAD
 
 
 class PlainTextConversation:
