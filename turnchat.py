@@ -228,12 +228,10 @@ def _print_fingerprint() -> NoReturn:
 
 
 def _listen_with_tls(listener: Listener) -> None:
-    from net.tls import server_context
     from roles.identity import load_or_create
 
     identity = load_or_create()
-    listener.use_tls(server_context(str(identity.cert_path), str(identity.key_path)),
-                     identity.fingerprint)
+    listener.use_tls(identity.context, identity.fingerprint)
 
 
 def _ask_trust(key: str, fingerprint: str) -> bool:

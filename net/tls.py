@@ -37,6 +37,15 @@ def pinned_context(certificate_der: bytes) -> ssl.SSLContext:
     return context
 
 
+def is_certificate(der: bytes) -> bool:
+    """Whether `der` is a certificate the handshake could be pinned to."""
+    try:
+        _base(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cadata=der)
+    except (ssl.SSLError, ValueError):
+        return False
+    return True
+
+
 def probe(sock: socket.socket, timeout: float) -> bytes:
     """Handshake without trusting anything, return the peer's certificate, and close.
 

@@ -4,8 +4,9 @@
 
 The certificate itself is kept, not only its fingerprint, because the connector loads it
 as the only trust anchor of the handshake (net/tls.py). Lines starting with # and blank
-lines are ignored; a line that cannot be read is ignored too, and named in the warning if
-it stands in the way.
+lines are ignored; a line that cannot be read (not UTF-8, not three fields, a fingerprint
+that is not of the certificate, or bytes that are not a certificate) is ignored too, as
+ssh ignores such lines: it grants no trust, and it is kept when the file is rewritten.
 """
 
 import base64
@@ -14,6 +15,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from net.tls import is_certificate
+from roles import CannotStart
 from roles.identity import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, config_dir, fingerprint
 
 FILE_NAME = "known_peers"
@@ -34,34 +37,44 @@ class KnownPeers:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or config_dir() / FILE_NAME
 
-    def find(self, key: str) -> KnownPeer | None:
+    def _lines(self) -> list[bytes]:
+        """The file's lines as bytes (none if there is no file); CannotStart if it cannot be
+        read. Bytes, so that a line that is not UTF-8 is skipped, not fatal, and kept."""
         try:
-            lines = self.path.read_text().splitlines()
+            return self.path.read_bytes().splitlines(keepends=True)
         except FileNotFoundError:
-            return None
-        for number, line in enumerate(lines, start=1):
-            fields = line.split()
+            return []
+        except IsADirectoryError:
+            raise CannotStart(f"{self.path} is a folder, not the file of trusted listeners; "
+                              "move it away (turnchat makes the file anew).") from None
+        except OSError as error:
+            raise CannotStart(f"cannot read {self.path}: {error.strerror or error}.") from None
+
+    def find(self, key: str) -> KnownPeer | None:
+        for number, line in enumerate(self._lines(), start=1):
+            fields = line.decode(errors="replace").split()
             if len(fields) != 3 or fields[0] != key:
                 continue
             try:
                 der = base64.b64decode(fields[2], validate=True)
             except (binascii.Error, ValueError):
                 continue
-            if fingerprint(der) == fields[1]:
+            if fingerprint(der) == fields[1] and is_certificate(der):
                 return KnownPeer(number, fields[1], der)
         return None
 
     def add(self, key: str, certificate_der: bytes) -> None:
         """Remember `key` with this certificate, in place of any earlier line for it (the
         user named the new key with --fingerprint). The file is made 0600."""
-        self.path.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
-        try:
-            kept = [line for line in self.path.read_text().splitlines(keepends=True)
-                    if line.split()[:1] != [key]]
-        except FileNotFoundError:
-            kept = []
+        kept = [line.rstrip(b"\r\n") + b"\n" for line in self._lines()
+                if line.split()[:1] != [key.encode()]]
         kept.append(f"{key} {fingerprint(certificate_der)} "
-                    f"{base64.b64encode(certificate_der).decode()}\n")
-        fd = os.open(self.path, os.O_WRONLY | os.O_TRUNC | os.O_CREAT, PRIVATE_FILE_MODE)
-        with os.fdopen(fd, "w") as file:
-            file.write("".join(kept))
+                    f"{base64.b64encode(certificate_der).decode()}\n".encode())
+        try:
+            self.path.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_TRUNC | os.O_CREAT, PRIVATE_FILE_MODE)
+            with os.fdopen(fd, "wb") as file:
+                file.write(b"".join(kept))
+        except OSError as error:
+            raise CannotStart(f"cannot remember the key in {self.path}: "
+                              f"{error.strerror or error}; nothing was sent.") from None

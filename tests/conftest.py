@@ -1,6 +1,7 @@
 """Fixtures that start real processes and make sure every one of them is stopped."""
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import pytest
@@ -45,6 +46,12 @@ def program() -> Iterator[Callable[..., Program]]:
 def terminal() -> Iterator[Callable[..., TerminalTurnchat]]:
     """Start `turnchat.py` in a real pty."""
     yield from _closed_after(TerminalTurnchat)
+
+
+@pytest.fixture
+def homes(tmp_path: Path) -> dict[str, dict[str, str]]:
+    """The config folders (XDG_CONFIG_HOME) of bo, ana and eve, as on three machines."""
+    return {who: {"XDG_CONFIG_HOME": str(tmp_path / who)} for who in ("bo", "ana", "eve")}
 
 
 @pytest.fixture

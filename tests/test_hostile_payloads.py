@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from tests.processes import WAIT, RawPeer, Turnchat
 from tests.test_plain_conversation import connect, greeted_raw_connector, listen
-from tests.test_tls import homes, tls_listener  # noqa: F401  (homes is a fixture)
+from tests.test_tls import tls_listener
 from tests.wirebytes import ERROR, GAME, HELLO, frame, text
 
 Start = Callable[..., Turnchat]
@@ -43,7 +43,7 @@ def test_a_nested_hello_does_not_stop_a_keep_listener(
 
 
 def test_a_nested_hello_over_tls_does_not_stop_a_tls_keep_listener(
-    turnchat: Start, homes: dict[str, dict[str, str]]  # noqa: F811
+    turnchat: Start, homes: dict[str, dict[str, str]]
 ) -> None:
     listener, port, _ = tls_listener(turnchat, homes["bo"], "--keep")
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)

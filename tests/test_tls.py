@@ -20,12 +20,6 @@ Start = Callable[..., Turnchat]
 FINGERPRINT = r"SHA256:[A-Za-z0-9+/]{43}"
 
 
-@pytest.fixture
-def homes(tmp_path: Path) -> dict[str, dict[str, str]]:
-    """bo's and ana's config folders."""
-    return {who: {"XDG_CONFIG_HOME": str(tmp_path / who)} for who in ("bo", "ana", "eve")}
-
-
 def tls_listener(turnchat: Start, env: dict[str, str], *args: str) -> tuple[Turnchat, int, str]:
     listener = turnchat("--listen", "127.0.0.1:0", "--name", "bo", "--tls", *args, env=env)
     found = listener.expect("err", rf"Listening on 127\.0\.0\.1:(\d+) with TLS, key "
