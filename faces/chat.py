@@ -257,9 +257,7 @@ class Chat:
                 table.held = text
                 return HELD
             raise LocalProtocolError(f"It is {self.peer_name}'s turn; wait for their message.")
-        link.send(Text(text))
-        if self._transcript is not None:
-            self._log("out", self.my_name, text)
+        self._send_logged(link, text)
         return SENT
 
     def send_play(self, play: Play) -> None:
@@ -270,9 +268,15 @@ class Chat:
     def send_text(self, text: str) -> None:
         """Send a message the user typed earlier (hangman's held message)."""
         assert self._link is not None
-        self._link.send(Text(text))
+        self._send_logged(self._link, text)
+
+    def _send_logged(self, link: Link, text: str) -> None:
+        """Send our message, written to the transcript after the rules allow it and before
+        it leaves: a crash (even SIGKILL) never loses from the log what the peer got."""
+        link.queue(Text(text))
         if self._transcript is not None:
             self._log("out", self.my_name, text)
+        link.flush()
 
     def refuse(self, reason: str, sentence: str) -> None:
         """The peer broke a game's rules: send ERROR(reason), close, tell our user."""

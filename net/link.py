@@ -57,8 +57,15 @@ class Link:
         reactor.add_reader(sock, self._readable)
 
     def send(self, event: Event) -> None:
-        """Queue `event` for the peer; raises LocalProtocolError if the rules forbid it."""
+        """Send `event` to the peer; raises LocalProtocolError if the rules forbid it."""
         self._outgoing += self.conversation.send(event)
+        self._flush()
+
+    def queue(self, event: Event) -> None:
+        """Like `send`, but the bytes wait for `flush` (to do something in between)."""
+        self._outgoing += self.conversation.send(event)
+
+    def flush(self) -> None:
         self._flush()
 
     def deliver_buffered(self) -> None:

@@ -4,13 +4,15 @@ import json
 import os
 import re
 import signal
+import socket
 import stat
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from tests.processes import RawPeer, Turnchat, free_port
-from tests.test_plain_conversation import connect, listen
+from tests.processes import Program, RawPeer, Turnchat, free_port, turnchat_argv
+from tests.test_plain_conversation import connect, lines, listen
+from tests.wirebytes import HELLO, TEXT, hello
 
 Start = Callable[..., Turnchat]
 
@@ -57,7 +59,9 @@ def test_log_keeps_what_was_said_not_what_was_shown(
     listener, port = listen(turnchat, "--log", str(log))
     peer = RawPeer.connect(port)
     raw_peers.append(peer)
-    peer.send(b"clear \x1b[2J this\r\ncaf\xe9\n")
+    peer.send(b"clear \x1b[2J this\r\n")
+    peer.read_line()  # the greeting: it is the peer now, and what it sends is shown
+    peer.send(b"caf\xe9\n")  # (in its first read, this would have made it junk)
     listener.expect("out", "caf\ufffd\n")
     assert "^[[2J" in listener.text("out")  # the screen got it defused
     listener.close_stdin()  # our turn: end of input leaves
@@ -104,3 +108,68 @@ def test_unwritable_log_fails_before_any_connection(turnchat: Start, tmp_path: P
 def test_empty_log_name_is_a_usage_error(turnchat: Start) -> None:
     done = turnchat("--listen", "127.0.0.1:0", "--log", "").finish()
     assert (done.status, done.err) == (2, "turnchat: --log needs a file name.\n")
+
+
+def test_a_message_the_peer_received_is_in_the_log_even_after_sigkill(
+    turnchat: Start, tmp_path: Path
+) -> None:
+    """Our message is logged before it leaves: once 1 in 10 SIGKILLs lost it from the log."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        for attempt in range(30):
+            log = tmp_path / f"{attempt}.jsonl"
+            connector = connect(turnchat, port, "--log", str(log), stdin=b"the secret word\n")
+            sock, _ = server.accept()
+            with sock:
+                peer = RawPeer(sock)
+                assert peer.read_frame()[0] == HELLO
+                peer.send(hello("bo"))
+                assert peer.read_frame() == (TEXT, b"the secret word")
+                connector.kill(signal.SIGKILL)
+            assert said(log) == [("out", "ana", "the secret word", "frames")], attempt
+
+
+def test_a_full_disk_leaves_whole_lines_and_says_so_once(
+    turnchat: Start, program: Callable[..., Program], tmp_path: Path
+) -> None:
+    """The file may grow to 1,500 bytes (prlimit stands in for a full disk): the record that
+    crosses it is taken back, the rest of the conversation goes on without a transcript."""
+    log = tmp_path / "full.jsonl"
+    listener, port = listen(turnchat, stdin=lines("bo", 20))
+    connector = program("prlimit", "--fsize=1500", *turnchat_argv((
+        "--connect", f"127.0.0.1:{port}", "--name", "ana", "--log", str(log))),
+        stdin=lines("ana", 20))
+    assert connector.finish().status == 0
+    assert listener.finish().out == lines("ana", 20).decode()  # the chat went on
+    assert connector.text("out") == lines("bo", 20).decode()
+    failure = re.findall(r"Cannot write the transcript .*; it stops here\.", connector.text("err"))
+    assert failure == [f"Cannot write the transcript {str(log)!r} (File too large); it stops "
+                       "here."]
+    first = said(log)  # every line whole: records() checks each one parses
+    assert 0 < len(first) < 40 and log.stat().st_size <= 1500
+    expected = [(("out", "ana", f"ana {n}") if turn == 0 else ("in", "bo", f"bo {n}"))
+                for n in range(20) for turn in (0, 1)]
+    assert [record[:3] for record in first] == expected[:len(first)]
+    # The next conversation appends to it, on a line of its own.
+    listener, port = listen(turnchat, stdin=b"again\n")
+    connector = connect(turnchat, port, "--log", str(log), stdin=b"more\n")
+    assert (connector.finish().status, listener.finish().status) == (0, 0)
+    assert said(log)[len(first):] == [("out", "ana", "more", "frames"),
+                                      ("in", "bo", "again", "frames")]
+
+
+def test_log_refuses_a_named_pipe_at_once_and_a_symbolic_link(
+    turnchat: Start, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    done = turnchat("--listen", "127.0.0.1:0", "--log", str(fifo)).finish()  # no reader
+    assert (done.status, done.err) == (
+        2, f"turnchat: --log: '{fifo}' is a named pipe, not a regular file.\n")
+    target, link = tmp_path / "elsewhere.jsonl", tmp_path / "link.jsonl"
+    link.symlink_to(target)
+    done = turnchat("--listen", "127.0.0.1:0", "--log", str(link)).finish()
+    assert (done.status, done.err) == (
+        2, f"turnchat: --log: '{link}' is a symbolic link, not a regular file (turnchat does "
+           "not follow links for a transcript: name the file it points to).\n")
+    assert not target.exists()
