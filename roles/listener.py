@@ -24,9 +24,10 @@ from net.link import READ_CHUNK
 from net.reactor import Reactor, TimerHandle
 from roles import CannotStart
 from roles.address import Address, format_address
+from roles.turned_away import Kind, TurnedAwayReport
 from wire import Conversation, Error, Hello, Mode, RemoteProtocolError, Role
 from wire.plaintext import PlainTextConversation
-from wire.screening import TLS_HANDSHAKE, FirstLine, answer_to
+from wire.screening import NOT_A_PERSON, TLS_HANDSHAKE, FirstLine, answer_to
 
 BACKLOG = 16  # connections the kernel queues for us between two accepts
 MAX_CANDIDATES = 16  # unidentified connections held at once; the oldest goes first
@@ -69,6 +70,7 @@ class Listener:
         self._reactor = reactor
         self._on_peer = on_peer
         self._on_notice = on_notice
+        self._report = TurnedAwayReport(reactor, on_notice)
         self._handshake_seconds = handshake_seconds
         for sock in self.sockets:
             sock.setblocking(False)
@@ -95,6 +97,8 @@ class Listener:
         for candidate in list(self._candidates.values()):
             self._drop(candidate)
         self._dismissals.finish_all()
+        if self._reactor is not None:
+            self._report.close()
 
     # -- accepting -------------------------------------------------------------------------
 
@@ -160,7 +164,7 @@ class Listener:
         try:
             event = conversation.next_event()
         except RemoteProtocolError as error:
-            self._turn_away(candidate, error.reason)
+            self._turn_away(candidate, error.reason, Kind.BROKE_PROTOCOL)
             return
         if isinstance(event, Hello):
             self._promote(candidate, conversation)
@@ -186,6 +190,7 @@ class Listener:
                 return False
             if first[0] != TLS_HANDSHAKE:  # a person on nc (not 0x00) is told in a line
                 self._turn_away(candidate, "this listener uses TLS: connect with --tls",
+                                Kind.NO_TLS,
                                 in_a_line=first[0] != 0, shown="it did not start TLS")
                 return False
             del self._candidates[sock]  # the same connection, as a TLS socket from now on
@@ -200,8 +205,8 @@ class Listener:
             return False
         except (ssl.SSLError, OSError) as error:
             reason = getattr(error, "reason", None) or str(error)
-            self._on_notice(f"Dropped a connection from {candidate.origin}: the TLS handshake "
-                            f"failed ({reason}).")
+            self._report.dropped(candidate.origin, f"the TLS handshake failed ({reason})",
+                                 Kind.TLS_FAILED)
             self._drop(candidate)
             return False
         candidate.secure = True
@@ -217,7 +222,8 @@ class Listener:
             return
         why_not = first_line.feed(data)
         if why_not is not None:
-            self._turn_away(candidate, why_not, in_a_line=True, answer=answer_to(why_not))
+            kind = Kind.PROGRAM if why_not.endswith(NOT_A_PERSON) else Kind.JUNK
+            self._turn_away(candidate, why_not, kind, in_a_line=True, answer=answer_to(why_not))
         elif first_line.complete:
             plain = PlainTextConversation(Role.LISTENER, Mode.LINE)
             plain.receive_data(first_line.said)
@@ -226,20 +232,22 @@ class Listener:
     def _expire(self, candidate: "_Candidate") -> None:
         seconds = f"{self._handshake_seconds:g} s"
         if candidate.first_line is not None:
-            self._turn_away(candidate, f"no whole line within {seconds}", in_a_line=True)
+            self._turn_away(candidate, f"no whole line within {seconds}", Kind.SILENT,
+                            in_a_line=True)
         elif candidate.heard:
-            self._turn_away(candidate, f"no HELLO within {seconds}")
+            self._turn_away(candidate, f"no HELLO within {seconds}", Kind.SILENT)
         else:  # most likely a person on nc who has not typed yet: tell it in a line
-            self._turn_away(candidate, f"nothing received within {seconds}", in_a_line=True)
+            self._turn_away(candidate, f"nothing received within {seconds}", Kind.SILENT,
+                            in_a_line=True)
 
     def _turn_away(
-        self, candidate: "_Candidate", reason: str, in_a_line: bool = False, shown: str = "",
-        answer: bytes | None = None,
+        self, candidate: "_Candidate", reason: str, kind: Kind, in_a_line: bool = False,
+        shown: str = "", answer: bytes | None = None,
     ) -> None:
         """Tell our user (`shown`, or the reason) and the connection why it is dropped: in an
         ERROR frame, `in_a_line` of text for what is not speaking frames, or in the `answer`
         its own protocol understands."""
-        self._on_notice(f"Dropped a connection from {candidate.origin}: {shown or reason}.")
+        self._report.dropped(candidate.origin, shown or reason, kind)
         if in_a_line:
             candidate.conversation = PlainTextConversation(Role.LISTENER, Mode.LINE)
         self._dismiss(candidate.sock, reason, candidate, answer)
@@ -249,6 +257,7 @@ class Listener:
     ) -> None:
         self._forget(candidate)
         self._busy = True
+        self._report.flush()  # before the peer is announced, not in the middle of its start
         for other in list(self._candidates.values()):
             self._dismiss(other.sock, BUSY_REASON, other)
         self._on_peer(candidate.sock, conversation, candidate.origin)

@@ -98,3 +98,30 @@ def test_a_rude_peer_lingering_does_not_freeze_the_listener(
     listener.expect("err", r"raw broke the protocol \(TEXT out of turn\)")
     listener.close_stdin()
     assert listener.finish().status == 0
+
+
+def test_many_strangers_are_named_a_few_at_a_time_then_summed_up(
+    turnchat: Start, raw_peers: list[RawPeer]
+) -> None:
+    """2,000 strangers once gave 2,000 lines; now the first few in a minute are named and
+    the rest summed up, at the latest when a peer arrives."""
+    listener, port = listen(turnchat, "--timeout", "1")
+    for number in range(40):
+        stranger = RawPeer.connect(port)
+        raw_peers.append(stranger)
+        stranger.send(b"\x01\x02junk" if number % 4 else b"GET / HTTP/1.1\r\n\r\n")
+        stranger.read_all()
+    silent = RawPeer.connect(port)  # says nothing: dropped after --timeout
+    raw_peers.append(silent)
+    assert silent.read_all().endswith(b"nothing received within 1 s\n")
+    peer = connect(turnchat, port, stdin=b"made it\n")
+    listener.expect("out", "made it\n")
+    listener.close_stdin()
+    assert peer.finish().status == 0
+    err = listener.finish().err
+    lines = err.splitlines()
+    named = [line for line in lines if line.startswith("Dropped a connection")]
+    assert named == lines[1:4]
+    assert lines[4] == ("38 more connections turned away in the last minute (28 junk, "
+                        "9 another program, 1 silent).")
+    assert lines[5].startswith("ana connected from")

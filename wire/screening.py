@@ -30,6 +30,7 @@ _PROGRAMS = (
     (re.compile(r"(?:EHLO|HELO) \S+\r?"), "an SMTP client"),
 )
 HTTP_REQUEST = _PROGRAMS[0][1]
+NOT_A_PERSON = ", not a person typing"  # ends the reason a program is refused with
 _HTTP_BODY = (b"This is a turnchat listener, not a web server: talk to it with "
               b"`turnchat --connect HOST:PORT`, or type into `nc HOST PORT`.\n")
 HTTP_ANSWER = (b"HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
@@ -72,7 +73,7 @@ class FirstLine:
         line = self._received[self._start:end if end >= 0 else None].decode(errors="replace")
         for pattern, what in _PROGRAMS:
             if pattern.fullmatch(line):
-                return f"{what}, not a person typing"
+                return what + NOT_A_PERSON
         return None
 
     @property
