@@ -143,7 +143,7 @@ def _check_name(name: str) -> str:
     if not name.strip():
         _fail(ExitStatus.USAGE, "--name must not be empty.")
     if sanitize_line(name) != name:
-        _fail(ExitStatus.USAGE, "--name must not contain control characters.")
+        _fail(ExitStatus.USAGE, "--name must not contain control or invisible characters.")
     if len(name) > MAX_NAME_CHARS:
         _fail(ExitStatus.USAGE, f"--name is {len(name)} characters; at most "
                                 f"{MAX_NAME_CHARS} are allowed.")

@@ -9,6 +9,10 @@ from faces.sanitize import sanitize, sanitize_line
 
 SAFE_CATEGORIES = {"Cc", "Cs", "Zl", "Zp"}
 BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# The invisible characters the issue names: direction marks, zero-width spaces and joiners,
+# the BOM, word joiner, soft hyphen, Hangul fillers, and the tag characters.
+INVISIBLE = set("\u200e\u200f\u061c\u200b\u200c\u200d\u2060\ufeff\u00ad"
+                "\u115f\u1160\u3164\uffa0") | {chr(code) for code in range(0xE0000, 0xE0080)}
 
 
 def unsafe(char: str) -> bool:
@@ -25,10 +29,33 @@ def test_line_output_has_no_newline(text: str) -> None:
     assert "\n" not in sanitize_line(text)
 
 
-@given(st.text(alphabet=st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp"))))
+@given(st.text(alphabet=st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp", "Cf"))))
 def test_printable_text_is_unchanged(text: str) -> None:
-    if not any(char in BIDI for char in text):
+    if not any(char in BIDI or char in INVISIBLE or char in "\u034f\u17b4\u17b5"
+               for char in text):
         assert sanitize(text) == text
+
+
+@given(st.text(alphabet=st.sampled_from([*sorted(INVISIBLE), "a", "b", " "])))
+def test_invisible_characters_are_shown_not_passed_on(text: str) -> None:
+    """Without an emoji beside it nothing invisible is kept: a name "ana\u200b" shows."""
+    assert not any(char in INVISIBLE for char in sanitize(text))
+
+
+def test_invisible_characters_show_as_their_code() -> None:
+    assert sanitize_line("ana\u200b") == "ana\\u200b"  # not "ana", who is someone else
+    assert sanitize("\u200ertl\u200f\u061c") == "\\u200ertl\\u200f\\u061c"
+    assert sanitize("\ufeffbom\u2060") == "\\ufeffbom\\u2060"
+    assert sanitize("x\u3164y\u115f") == "x\\u3164y\\u115f"
+    assert sanitize("seen\U000e0068\U000e0069") == "seen\\U000e0068\\U000e0069"
+    assert sanitize("a\u200db\u200c") == "a\\u200db\\u200c"
+
+
+def test_joiners_inside_emoji_and_subdivision_flags_stay() -> None:
+    for drawn in ("👨\u200d👩\u200d👧", "👩🏽\u200d💻", "❤\ufe0f\u200d🔥", "🏃\u200d♀\ufe0f",
+                  "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"):
+        assert sanitize(drawn) == drawn
+    assert sanitize("🏴\U000e0041") == "🏴\\U000e0041"  # tags that make no flag
 
 
 def test_every_script_and_emoji_stay() -> None:

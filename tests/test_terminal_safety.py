@@ -42,6 +42,23 @@ def test_hostile_text_is_shown_not_obeyed(
     assert "EVIL" in lines[row] and "LIVE" not in lines[row]
 
 
+@pytest.mark.parametrize("face", ["interactive", "plain"])
+def test_invisible_characters_in_a_name_and_a_message_are_shown(
+    terminal: Callable[..., TerminalTurnchat], raw_peers: list[RawPeer], face: str
+) -> None:
+    """A peer named "ana" + a zero-width space is not ana; tag characters hide no text."""
+    term = terminal("--listen", "127.0.0.1:0", "--name", "bo", cols=120,
+                    plain=face == "plain")
+    port = int(term.wait_for(r"Listening on 127\.0\.0\.1:(\d+)").group(1))
+    peer = RawPeer.connect(port)
+    raw_peers.append(peer)
+    peer.send(hello("ana\u200b"))
+    assert peer.read_frame()[0] == HELLO
+    term.wait_for(re.escape("ana\\u200b connected from"))
+    peer.send(text("hello\u200e \U000e0069\U000e0067\U000e006e 👩🏽\u200d💻"))
+    term.wait_for(re.escape("hello\\u200e \\U000e0069\\U000e0067\\U000e006e 👩🏽"))
+
+
 def test_the_listener_holds_a_bounded_number_of_strangers(
     turnchat: Callable[..., Turnchat], raw_peers: list[RawPeer]
 ) -> None:
