@@ -231,7 +231,10 @@ class Listener:
 
     def _expire(self, candidate: "_Candidate") -> None:
         seconds = f"{self._handshake_seconds:g} s"
-        if candidate.first_line is not None:
+        if self.tls is not None and not candidate.secure and _began_tls(candidate.sock):
+            self._turn_away(candidate, f"the TLS handshake did not finish within {seconds}",
+                            Kind.TLS_FAILED, answer=b"")  # nothing it could read
+        elif candidate.first_line is not None:
             self._turn_away(candidate, f"no whole line within {seconds}", Kind.SILENT,
                             in_a_line=True)
         elif candidate.heard:
@@ -256,6 +259,9 @@ class Listener:
         self, candidate: "_Candidate", conversation: Conversation | PlainTextConversation
     ) -> None:
         self._forget(candidate)
+        if not _still_open(candidate.sock):  # it gave up while waiting in the backlog
+            candidate.sock.close()
+            return
         self._busy = True
         self._report.flush()  # before the peer is announced, not in the middle of its start
         for other in list(self._candidates.values()):
@@ -308,6 +314,23 @@ class _Candidate:
         self.heard = False  # whether any byte has arrived
         self.first_line: FirstLine | None = None  # when it does not start like a frame
         self.secure = False  # --tls: the handshake is done
+
+
+def _began_tls(sock: socket.socket) -> bool:
+    """Whether a --tls candidate's handshake has started (its socket is wrapped)."""
+    return type(sock) is not socket.socket
+
+
+def _still_open(sock: socket.socket) -> bool:
+    """Whether the other end has not closed: a connector that gave up while we were
+    stopped (Ctrl-Z) leaves its greeting and its FIN in the backlog. Peeks at the TCP
+    stream itself, under any TLS (socket.socket's own recv, not SSLSocket's)."""
+    try:
+        return bool(socket.socket.recv(sock, 1, socket.MSG_PEEK))
+    except (BlockingIOError, InterruptedError):
+        return True
+    except OSError:
+        return False
 
 
 def open_listener(address: Address, mode: Mode = Mode.FRAMES) -> Listener:

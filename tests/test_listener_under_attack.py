@@ -1,6 +1,7 @@
 """The listener under attack: 200 hostile connections while a real peer holds a conversation."""
 
 import random
+import signal
 import socket
 import time
 from collections.abc import Callable
@@ -125,3 +126,40 @@ def test_many_strangers_are_named_a_few_at_a_time_then_summed_up(
     assert lines[4] == ("38 more connections turned away in the last minute (28 junk, "
                         "9 another program, 1 silent).")
     assert lines[5].startswith("ana connected from")
+
+
+def test_a_stalled_tls_handshake_is_named_as_such(
+    turnchat: Start, homes: dict[str, dict[str, str]]
+) -> None:
+    """Half a ClientHello, then silence: once reported as "nothing received"."""
+    listener = turnchat("--listen", "127.0.0.1:0", "--tls", "--timeout", "1",
+                        env=homes["bo"])
+    port = int(listener.expect("err", r"Listening on 127\.0\.0\.1:(\d+)").group(1))
+    with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as stalled:
+        stalled.sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")
+        assert is_closed(stalled, time.monotonic() + WAIT)
+    listener.expect("err", r"Dropped a connection from 127\.0\.0\.1:\d+: the TLS handshake "
+                           r"did not finish within 1 s\.")
+    assert "nothing received" not in listener.text("err")
+
+
+def test_a_connector_that_gave_up_while_the_listener_was_stopped_is_not_announced(
+    turnchat: Start,
+) -> None:
+    """Stopped (Ctrl-Z) and continued, the listener finds a greeting and a FIN in its
+    backlog: the connector there gave up long ago. It is not announced, nor reported lost."""
+    listener, port = listen(turnchat)
+    listener.kill(signal.SIGSTOP)
+    try:
+        ghost = turnchat("--connect", f"127.0.0.1:{port}", "--name", "ghost", "--timeout", "1",
+                         stdin=b"anyone?\n")
+        assert ghost.finish().status == 3
+    finally:
+        listener.kill(signal.SIGCONT)
+    peer = connect(turnchat, port, stdin=b"a real one\n")
+    listener.expect("out", "a real one\n")
+    listener.close_stdin()
+    assert peer.finish().status == 0
+    done = listener.finish()
+    assert done.status == 0
+    assert "ghost" not in done.err and "lost" not in done.err
