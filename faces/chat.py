@@ -93,6 +93,7 @@ _PLAIN_RULES = {
     Mode.RAW: "raw mode: each read is one message, and it sees no turns",
 }
 
+SILENCE_LIMIT_SECONDS = 600.0  # --keep: a peer that greets and never speaks is let go
 BUG_REASON = "turnchat on the other side stopped because of a bug"  # ERROR after a crash
 
 # What `Chat.say` did with a line.
@@ -124,6 +125,7 @@ class Chat:
         self._link: Link | None = None
         self._listener: Listener | None = None
         self._greeting_timer: TimerHandle | None = None
+        self._silence_timer: TimerHandle | None = None  # --keep: a peer that says nothing
         self.phase = Phase.WAITING
         self._table: GameTable | None = None  # made when a game is first touched
         self._keep = False  # --keep: a conversation's end sends the listener back to waiting
@@ -187,7 +189,19 @@ class Chat:
             self.phase = Phase.TALKING
             self.view.show_notice(f"{self.peer_name} connected from {origin}.")
             self.view.refresh()
+            if self._keep:  # others may be waiting: the seat is not held for ever
+                self._silence_timer = self.reactor.call_later(SILENCE_LIMIT_SECONDS,
+                                                              self._silent_too_long)
         self._link.deliver_buffered()
+
+    def _silent_too_long(self) -> None:
+        assert self._link is not None
+        self._silence_timer = None
+        limit = (f"{SILENCE_LIMIT_SECONDS / 60:g} minutes" if SILENCE_LIMIT_SECONDS >= 60
+                 else f"{SILENCE_LIMIT_SECONDS:g} s")
+        self._link.send(Quit(f"you said nothing for {limit}, and others may be waiting"))
+        self._end(ExitStatus.ENDED, f"{self.peer_name} said nothing for {limit}; let go, so "
+                                    "that the next peer can connect.", we_spoke_last=True)
 
     def _talk_plain(self, notice: str) -> None:
         self.peer_name = PLAIN_PEER_NAME
@@ -334,6 +348,9 @@ class Chat:
         if self.ending is not None:
             return
         name = self.peer_name
+        if self._silence_timer is not None and isinstance(event, Text | Play):
+            self._silence_timer.cancel()
+            self._silence_timer = None
         if isinstance(event, Text):
             if self._transcript is not None:
                 self._log("in", name, event.text)
@@ -345,7 +362,7 @@ class Chat:
             self.table.receive(event)
             self.view.refresh()
         elif isinstance(event, Hello):
-            self._cancel_greeting_timer()
+            self._cancel_timers()
             self.phase = Phase.TALKING
             self.peer_name = display_name(event.name)
             self.view.show_notice(f"Connected to {self.peer_name} at {self.peer_origin}.")
@@ -385,17 +402,20 @@ class Chat:
 
     # -- ending ----------------------------------------------------------------------------
 
-    def _cancel_greeting_timer(self) -> None:
+    def _cancel_timers(self) -> None:
         if self._greeting_timer is not None:
             self._greeting_timer.cancel()
             self._greeting_timer = None
+        if self._silence_timer is not None:
+            self._silence_timer.cancel()
+            self._silence_timer = None
 
     def _end(self, status: ExitStatus, message: str, we_spoke_last: bool = False) -> None:
         if self._table is not None and self._table.held is not None:  # never lose what was typed
             self.view.show_notice(f"Not sent (no answer was due before the end): "
                                   f"{self._table.held}")
             self._table.held = None
-        self._cancel_greeting_timer()
+        self._cancel_timers()
         if self._link is not None:
             # A plain-text peer (nc) does not close when we do: waiting for it would only
             # delay every ending by LINGER_SECONDS.
