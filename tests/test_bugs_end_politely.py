@@ -39,6 +39,7 @@ def test_a_bug_in_the_plain_face_sends_error_and_says_so(
     peer.send(game("offer", game="tictactoe"))
     assert peer.read_frame() == (ERROR, BUG_REASON)
     assert peer.at_eof()
+    peer.close()
     done = listener.finish()
     name = exception.split("(")[0]
     assert done.status == 1
@@ -58,6 +59,8 @@ def test_a_bug_in_the_interactive_face_keeps_the_draft_and_tells_the_peer(
     term.wait_for("you> a draft I was typing")
     peer.send(game("offer", game="tictactoe"))
     assert peer.read_frame() == (ERROR, BUG_REASON)
+    assert peer.at_eof()
+    peer.close()
     assert term.finish() == 1
     screen = term.text
     assert "Your unsent draft: a draft I was typing" in screen

@@ -40,6 +40,7 @@ def caught(listener: Turnchat, peer: RawPeer, reason: str, told: str) -> None:
         pass
     assert frame[1].decode() == reason
     assert peer.at_eof()
+    peer.close()  # as a turnchat peer would: bo then stops waiting for the close at once
     done = listener.finish()
     assert done.status == 1
     assert f"turnchat: {told}; connection closed." in done.err

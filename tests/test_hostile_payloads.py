@@ -73,7 +73,8 @@ def test_a_hostile_listener_cannot_crash_the_connector(turnchat: Start) -> None:
             assert peer.read_frame()[0] == HELLO
             peer.send(NESTED)
             assert peer.read_frame() == (ERROR, REASON)
-            done = connector.finish()
+            assert peer.at_eof()
+        done = connector.finish()
     assert done.status == 1
     assert done.err.endswith(f"turnchat: peer broke the protocol ({REASON.decode()}); "
                              "connection closed.\n")
@@ -91,6 +92,8 @@ def test_a_nested_game_step_mid_conversation_gets_an_error_and_a_sentence(
     assert peer.read_frame()[1] == b"your turn"
     peer.send(frame(GAME, b'{"kind":"move","move":' + b"[" * 1500 + b"}"))
     assert peer.read_frame() == (ERROR, b"GAME nests deeper than 6 levels")
+    assert peer.at_eof()
+    peer.close()
     done = listener.finish()
     assert done.status == 1
     assert done.out == "first\n"

@@ -97,6 +97,7 @@ def test_a_rude_peer_lingering_does_not_freeze_the_listener(
     print(f"probe answered {answered * 1000:.1f} ms after a rude peer began to linger")
     assert answered < LINGER_SECONDS / 2, f"the listener froze for {answered:.2f} s"
     listener.expect("err", r"raw broke the protocol \(TEXT out of turn\)")
+    rude.close()
     listener.close_stdin()
     assert listener.finish().status == 0
 
