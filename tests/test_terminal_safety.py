@@ -20,17 +20,25 @@ HOSTILE = ("A\x1b[2J"  # clear the screen
 SHOWN = (r"A^[[2JB^[[H^[[5;5HC^[]0;pwned^GD\u202eEVIL\u202cE\u2066F\u2069G^M^HH\u009b2J")
 
 
-@pytest.mark.parametrize("face", ["interactive", "plain"])
-def test_hostile_text_is_shown_not_obeyed(
-    terminal: Callable[..., TerminalTurnchat], raw_peers: list[RawPeer], face: str
-) -> None:
+def greeted_in(
+    face: str, terminal: Callable[..., TerminalTurnchat], raw_peers: list[RawPeer], name: str
+) -> tuple[TerminalTurnchat, RawPeer]:
+    """bo listens in a pty with the given face; a raw peer called `name` has greeted."""
     term = terminal("--listen", "127.0.0.1:0", "--name", "bo", cols=120,
                     plain=face == "plain")
     port = int(term.wait_for(r"Listening on 127\.0\.0\.1:(\d+)").group(1))
     peer = RawPeer.connect(port)
     raw_peers.append(peer)
-    peer.send(hello("raw"))
+    peer.send(hello(name))
     assert peer.read_frame()[0] == HELLO
+    return term, peer
+
+
+@pytest.mark.parametrize("face", ["interactive", "plain"])
+def test_hostile_text_is_shown_not_obeyed(
+    terminal: Callable[..., TerminalTurnchat], raw_peers: list[RawPeer], face: str
+) -> None:
+    term, peer = greeted_in(face, terminal, raw_peers, "raw")
     peer.send(text(HOSTILE))
     term.wait_for(re.escape(SHOWN))
     term.settle()
@@ -47,13 +55,7 @@ def test_invisible_characters_in_a_name_and_a_message_are_shown(
     terminal: Callable[..., TerminalTurnchat], raw_peers: list[RawPeer], face: str
 ) -> None:
     """A peer named "ana" + a zero-width space is not ana; tag characters hide no text."""
-    term = terminal("--listen", "127.0.0.1:0", "--name", "bo", cols=120,
-                    plain=face == "plain")
-    port = int(term.wait_for(r"Listening on 127\.0\.0\.1:(\d+)").group(1))
-    peer = RawPeer.connect(port)
-    raw_peers.append(peer)
-    peer.send(hello("ana\u200b"))
-    assert peer.read_frame()[0] == HELLO
+    term, peer = greeted_in(face, terminal, raw_peers, "ana\u200b")
     term.wait_for(re.escape("ana\\u200b connected from"))
     peer.send(text("hello\u200e \U000e0069\U000e0067\U000e006e 👩🏽\u200d💻"))
     term.wait_for(re.escape("hello\\u200e \\U000e0069\\U000e0067\\U000e006e 👩🏽"))
