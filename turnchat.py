@@ -3,9 +3,9 @@
 
 This file is the executable: it reads the command line, binds or connects, picks the face
 (interactive on a terminal, plain for pipes) and turns the ending into an exit status.
-Everything else lives in the packages beside it: wire/ (the protocol, sans-IO), net/
-(sockets on one selector thread), roles/ (listening and connecting), faces/ (what the user
-sees).
+Everything else lives in the layers beside it, all inside the one package `turnchat`:
+wire/ (the protocol, sans-IO), net/ (sockets on one selector thread), roles/ (listening and
+connecting), faces/ (what the user sees), games/.
 """
 
 from __future__ import annotations
@@ -15,16 +15,24 @@ import os
 import re
 import sys
 
-from faces.ending import EXIT_STATUS_HELP, ExitStatus
-from roles import DEFAULT_HOST, DEFAULT_PORT, CannotStart
+# Installed, the package `turnchat` is a folder and this file is `turnchat.turnchat`. In a
+# checkout (`python3 turnchat.py`, or tests that import `turnchat`), this file stands for
+# the package itself: the folder it is in holds the layers.
+if __name__ in ("__main__", "turnchat"):
+    __path__ = [os.path.dirname(os.path.abspath(__file__))]
+    sys.modules.setdefault("turnchat", sys.modules[__name__])
+    sys.modules.setdefault("turnchat.turnchat", sys.modules[__name__])  # the entry point
+
+from turnchat.faces.ending import EXIT_STATUS_HELP, ExitStatus
+from turnchat.roles import DEFAULT_HOST, DEFAULT_PORT, CannotStart
 
 TYPE_CHECKING = False  # type checkers take this as True; at run time typing is not loaded
 if TYPE_CHECKING:
     from typing import NoReturn
 
-    from faces.transcript import Transcript
-    from roles.listener import Listener
-    from roles.starting import Start
+    from turnchat.faces.transcript import Transcript
+    from turnchat.roles.listener import Listener
+    from turnchat.roles.starting import Start
 
 # `--help`, `--version` and command-line errors load nothing more than the modules above;
 # the protocol, sockets and faces are imported where a conversation needs them.
@@ -126,8 +134,8 @@ def _fail(status: ExitStatus, message: str) -> NoReturn:
 def _login_name() -> str:
     import getpass
 
-    from faces.sanitize import sanitize_line
-    from wire.limits import MAX_NAME_CHARS
+    from turnchat.faces.sanitize import sanitize_line
+    from turnchat.wire.limits import MAX_NAME_CHARS
 
     try:
         name = getpass.getuser()
@@ -137,8 +145,8 @@ def _login_name() -> str:
 
 
 def _check_name(name: str) -> str:
-    from faces.sanitize import sanitize_line
-    from wire.limits import MAX_NAME_CHARS
+    from turnchat.faces.sanitize import sanitize_line
+    from turnchat.wire.limits import MAX_NAME_CHARS
 
     if not name.strip():
         _fail(ExitStatus.USAGE, "--name must not be empty.")
@@ -152,8 +160,8 @@ def _check_name(name: str) -> str:
 
 def _start(args: argparse.Namespace) -> Start:
     """Bind or connect as the command line asks; exit 2 or 3 with a sentence if we cannot."""
-    from roles.address import AddressError, parse_address
-    from roles.starting import Start
+    from turnchat.roles.address import AddressError, parse_address
+    from turnchat.roles.starting import Start
 
     if args.fingerprint == "" and args.listen is None and args.connect is None:
         _print_fingerprint()
@@ -186,27 +194,27 @@ def _start(args: argparse.Namespace) -> Start:
         address = parse_address(text or None, allow_port_zero=listening)
     except AddressError as error:
         _fail(ExitStatus.USAGE, f"{'--listen' if listening else '--connect'}: {error}.")
-    from wire import Mode
+    from turnchat.wire import Mode
 
     mode = Mode.RAW if args.raw else Mode.LINE if args.line else Mode.FRAMES
     start = Start(name, args.timeout, mode=mode, keep=args.keep,
                   transcript=_open_transcript(args.log) if args.log is not None else None)
     try:
         if listening:
-            from roles.listener import open_listener
+            from turnchat.roles.listener import open_listener
 
             start.listener = open_listener(address, mode)
             if args.tls:
                 _listen_with_tls(start.listener)
         elif args.tls:
-            from roles.pinning import connect_tls
+            from turnchat.roles.pinning import connect_tls
 
             start.connected, start.notice = connect_tls(
                 address, args.timeout, args.fingerprint, args.accept_new,
                 _ask_trust if sys.stdin.isatty() and sys.stderr.isatty() else None)
             start.origin = str(address)
         else:
-            from roles.connector import connect
+            from turnchat.roles.connector import connect
 
             start.connected = connect(address, args.timeout)
             start.origin = str(address)
@@ -217,7 +225,7 @@ def _start(args: argparse.Namespace) -> Start:
 
 def _print_fingerprint() -> NoReturn:
     """`turnchat --fingerprint`: the key a --tls listener here presents (made if need be)."""
-    from roles.identity import load_or_create
+    from turnchat.roles.identity import load_or_create
 
     try:
         identity = load_or_create()
@@ -228,7 +236,7 @@ def _print_fingerprint() -> NoReturn:
 
 
 def _listen_with_tls(listener: Listener) -> None:
-    from roles.identity import load_or_create
+    from turnchat.roles.identity import load_or_create
 
     identity = load_or_create()
     listener.use_tls(identity.context, identity.fingerprint)
@@ -247,7 +255,7 @@ def _ask_trust(key: str, fingerprint: str) -> bool:
 
 def _open_transcript(path: str) -> Transcript:
     """Open --log now, before any connection, so a bad path fails at once."""
-    from faces.transcript import Transcript, TranscriptError
+    from turnchat.faces.transcript import Transcript, TranscriptError
 
     if not path:
         _fail(ExitStatus.USAGE, "--log needs a file name.")
@@ -260,13 +268,13 @@ def _open_transcript(path: str) -> Transcript:
 def _run(start: Start) -> ExitStatus:
     if sys.stdin.isatty() and sys.stdout.isatty():
         try:
-            from faces.interactive import InteractiveFace
+            from turnchat.faces.interactive import InteractiveFace
         except ImportError:
             sys.stderr.write("turnchat: prompt_toolkit is not installed, so this terminal "
                              "gets the plain face (pip install prompt_toolkit).\n")
         else:
             return InteractiveFace(start).run()
-    from faces.plain import PlainFace
+    from turnchat.faces.plain import PlainFace
 
     return PlainFace(start).run()
 

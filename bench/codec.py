@@ -11,8 +11,8 @@ import statistics
 import struct
 import time
 
-from wire.frames import FrameDecoder, FrameType, encode_frame
-from wire.limits import MAX_PAYLOAD
+from turnchat.wire.frames import FrameDecoder, FrameType, encode_frame
+from turnchat.wire.limits import MAX_PAYLOAD
 
 SEED = 7  # the same stream and the same cuts on every run
 MAX_CHUNK = 16384

@@ -44,8 +44,8 @@ def warm_up() -> None:
     env = environment()
     subprocess.run([*turnchat_command(), "--help"], env=env, stdout=subprocess.DEVNULL,
                    check=True)
-    subprocess.run([PYTHON, "-c", "import faces.plain, faces.interactive"], env=env,
-                   cwd=ROOT, check=True)
+    subprocess.run([PYTHON, "-c", "import turnchat.faces.plain, turnchat.faces.interactive"],
+                   env=env, cwd=ROOT, check=True)
     subprocess.run([PYTHON, BASELINE_CHAT, "--help"], env=env, stdout=subprocess.DEVNULL,
                    check=True)
 

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from enum import Enum, auto
 from typing import TYPE_CHECKING, Protocol
 
-from faces.ending import ExitStatus
-from faces.sanitize import sanitize, sanitize_line
-from net.closing import Farewells
-from net.link import Link, PeerBrokeProtocol
-from net.reactor import Reactor, TimerHandle
-from roles.listener import Listener
-from roles.starting import Start
-from wire import (
+from turnchat.faces.ending import ExitStatus
+from turnchat.faces.sanitize import sanitize, sanitize_line
+from turnchat.net.closing import Farewells
+from turnchat.net.link import Link, PeerBrokeProtocol
+from turnchat.net.reactor import Reactor, TimerHandle
+from turnchat.roles.listener import Listener
+from turnchat.roles.starting import Start
+from turnchat.wire import (
     ConnectionLost,
     Conversation,
     Error,
@@ -37,13 +37,13 @@ from wire import (
     State,
     Text,
 )
-from wire.conversation import PLAIN_TEXT_REASON
-from wire.limits import MAX_NAME_CHARS
-from wire.plaintext import PlainTextConversation
+from turnchat.wire.conversation import PLAIN_TEXT_REASON
+from turnchat.wire.limits import MAX_NAME_CHARS
+from turnchat.wire.plaintext import PlainTextConversation
 
 if TYPE_CHECKING:
-    from faces.table import GameTable
-    from faces.transcript import Transcript
+    from turnchat.faces.table import GameTable
+    from turnchat.faces.transcript import Transcript
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +229,7 @@ class Chat:
             raise LocalProtocolError("Games need turnchat on both sides; this peer sends "
                                      "plain text.")
         if self._table is None:
-            from faces.table import GameTable
+            from turnchat.faces.table import GameTable
 
             self._table = GameTable(self)
         return self._table

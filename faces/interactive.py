@@ -25,11 +25,11 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.styles import Style
 from prompt_toolkit.utils import get_cwidth
 
-from faces.chat import HELD, MOVED, Chat, Ending, Phase
-from faces.commands import HELP, Command, parse_command
-from faces.ending import ExitStatus
-from roles.starting import Start
-from wire import LocalProtocolError, Mode
+from turnchat.faces.chat import HELD, MOVED, Chat, Ending, Phase
+from turnchat.faces.commands import HELP, Command, parse_command
+from turnchat.faces.ending import ExitStatus
+from turnchat.roles.starting import Start
+from turnchat.wire import LocalProtocolError, Mode
 
 STYLE = Style.from_dict({
     "peer": "bold ansicyan",

@@ -19,13 +19,13 @@ import signal
 import sys
 from collections.abc import Callable
 
-from faces.chat import Chat, Ending, Phase
-from faces.commands import HELP, TAKES_NO_TURN, Command, parse_command
-from faces.ending import ExitStatus
-from faces.stdin_lines import Marker, StdinLines
-from net.reactor import PlainReactor
-from roles.starting import Start
-from wire import LocalProtocolError
+from turnchat.faces.chat import Chat, Ending, Phase
+from turnchat.faces.commands import HELP, TAKES_NO_TURN, Command, parse_command
+from turnchat.faces.ending import ExitStatus
+from turnchat.faces.stdin_lines import Marker, StdinLines
+from turnchat.net.reactor import PlainReactor
+from turnchat.roles.starting import Start
+from turnchat.wire import LocalProtocolError
 
 STDOUT = 1
 # Python 3.11 resolves every `Enum.MEMBER` through EnumType.__getattr__'s slow hook (3.12

@@ -14,9 +14,9 @@ from collections import deque
 from collections.abc import Callable
 from enum import Enum
 
-from faces.commands import Command, parse_command
-from net.reactor import Reactor
-from wire.limits import MAX_PAYLOAD
+from turnchat.faces.commands import Command, parse_command
+from turnchat.net.reactor import Reactor
+from turnchat.wire.limits import MAX_PAYLOAD
 
 READ_CHUNK = 65536
 READ_AHEAD_BYTES = 65536  # queued text beyond this pauses reading: memory stays flat

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from faces.commands import Command
-from faces.sanitize import sanitize
-from games.base import IllegalMove
-from games.match import GameBroken, Match
-from wire import LocalProtocolError, Play
+from turnchat.faces.commands import Command
+from turnchat.faces.sanitize import sanitize
+from turnchat.games.base import IllegalMove
+from turnchat.games.match import GameBroken, Match
+from turnchat.wire import LocalProtocolError, Play
 
 if TYPE_CHECKING:
-    from faces.chat import Chat
+    from turnchat.faces.chat import Chat
 
 
 class GameTable:

@@ -18,7 +18,7 @@ import stat
 from collections.abc import Callable
 from datetime import datetime
 
-from wire import Mode
+from turnchat.wire import Mode
 
 FILE_MODE = 0o600  # read and write for the owner only
 _LINK_HINT = {"a symbolic link": " (turnchat does not follow links for a transcript: name "

@@ -23,9 +23,9 @@ import atheris
 
 with atheris.instrument_imports():
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    from faces.sanitize import sanitize, sanitize_line
-    from games.match import GameBroken, Match
-    from wire import (
+    from turnchat.faces.sanitize import sanitize, sanitize_line
+    from turnchat.games.match import GameBroken, Match
+    from turnchat.wire import (
         ConnectionLost,
         Conversation,
         Error,
@@ -38,8 +38,8 @@ with atheris.instrument_imports():
         State,
         Text,
     )
-    from wire.frames import FrameType, encode_frame
-    from wire.plaintext import PlainTextConversation
+    from turnchat.wire.frames import FrameType, encode_frame
+    from turnchat.wire.plaintext import PlainTextConversation
 
 EVENTS = (Hello, Text, Quit, Error, Play, ConnectionLost)
 GREETING = b'\x00\x00\x00\x2c\x01{"app":"turnchat","version":1,"name":"ana"}'

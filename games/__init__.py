@@ -11,12 +11,12 @@ import importlib
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from games.base import Game
+    from turnchat.games.base import Game
 
 REGISTRY = {  # the name after /play and on the wire: "module:class"
-    "tictactoe": "games.tictactoe:TicTacToe",
-    "connect4": "games.connect4:ConnectFour",
-    "hangman": "games.hangman:Hangman",
+    "tictactoe": "turnchat.games.tictactoe:TicTacToe",
+    "connect4": "turnchat.games.connect4:ConnectFour",
+    "hangman": "turnchat.games.hangman:Hangman",
 }
 
 

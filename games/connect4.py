@@ -6,7 +6,7 @@ disc falls to the lowest empty place. A full board with no four in a row is a dr
 
 from __future__ import annotations
 
-from games.base import FIRST, SECOND, Game, IllegalMove, Move, Outcome
+from turnchat.games.base import FIRST, SECOND, Game, IllegalMove, Move, Outcome
 
 COLUMNS, ROWS = 7, 6
 CONNECT = 4

@@ -20,7 +20,7 @@ import secrets
 import textwrap
 from typing import Any
 
-from games.base import FIRST, SECOND, Cheated, Game, IllegalMove, Move, Outcome
+from turnchat.games.base import FIRST, SECOND, Cheated, Game, IllegalMove, Move, Outcome
 
 MIN_LETTERS, MAX_LETTERS = 2, 20  # shorter is no game; longer crowds an 80-column line
 MAX_MISSES = 6  # head, body, two arms, two legs

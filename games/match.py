@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from games import REGISTRY, game_named
-from games.base import FIRST, SECOND, Cheated, Game, IllegalMove, Outcome
-from wire.events import Play
+from turnchat.games import REGISTRY, game_named
+from turnchat.games.base import FIRST, SECOND, Cheated, Game, IllegalMove, Outcome
+from turnchat.wire.events import Play
 
 
 class GameBroken(Exception):

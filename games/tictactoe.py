@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from games.base import FIRST, SECOND, Game, IllegalMove, Move, Outcome
+from turnchat.games.base import FIRST, SECOND, Game, IllegalMove, Move, Outcome
 
 SIZE = 3
 _LINES = (

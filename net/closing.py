@@ -12,7 +12,7 @@ about to exit waits for its `Farewells` to finish first.
 import socket
 from collections.abc import Callable
 
-from net.reactor import Reactor, TimerHandle
+from turnchat.net.reactor import Reactor, TimerHandle
 
 LINGER_SECONDS = 2.0  # a peer that has our last frame closes at once; a stuck one is cut off
 _DRAIN_CHUNK = 65536

@@ -12,10 +12,18 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from net.closing import Farewell
-from net.reactor import Reactor
-from wire import ConnectionLost, Conversation, Error, Event, Mode, RemoteProtocolError, State
-from wire.plaintext import RAW_READ_SIZE, PlainTextConversation
+from turnchat.net.closing import Farewell
+from turnchat.net.reactor import Reactor
+from turnchat.wire import (
+    ConnectionLost,
+    Conversation,
+    Error,
+    Event,
+    Mode,
+    RemoteProtocolError,
+    State,
+)
+from turnchat.wire.plaintext import RAW_READ_SIZE, PlainTextConversation
 
 READ_CHUNK = 65536  # read in bounded chunks; never recv(declared length), which reserves it
 
@@ -50,7 +58,7 @@ class Link:
         self._would_block: tuple[type[Exception], ...] = (BlockingIOError, InterruptedError)
         self._tls = "ssl" in sys.modules and isinstance(sock, sys.modules["ssl"].SSLSocket)
         if self._tls:  # TLS may want to read before a write goes, or the reverse
-            from net.tls import WOULD_BLOCK
+            from turnchat.net.tls import WOULD_BLOCK
 
             self._would_block = WOULD_BLOCK
         sock.setblocking(False)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from roles import DEFAULT_HOST, DEFAULT_PORT
+from turnchat.roles import DEFAULT_HOST, DEFAULT_PORT
 
 
 class AddressError(ValueError):

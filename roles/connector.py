@@ -7,8 +7,8 @@ way it can fail is one plain sentence. Greeting the listener is the conversation
 import errno
 import socket
 
-from roles import CannotStart
-from roles.address import Address, format_address
+from turnchat.roles import CannotStart
+from turnchat.roles.address import Address, format_address
 
 
 def connect(address: Address, timeout: float) -> socket.socket:

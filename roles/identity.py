@@ -16,7 +16,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from roles import CannotStart
+from turnchat.roles import CannotStart
 
 KEY_FILE, CERT_FILE = "identity.key", "identity.crt"
 PRIVATE_FILE_MODE, PRIVATE_DIR_MODE = 0o600, 0o700  # the key is a secret
@@ -80,7 +80,7 @@ def load_or_create(folder: Path | None = None) -> Identity:
     except OSError as error:
         raise CannotStart(f"cannot use the TLS identity: {error.filename or folder}: "
                           f"{error.strerror or error}.") from None
-    from net.tls import server_context
+    from turnchat.net.tls import server_context
 
     try:
         context = server_context(str(cert_path), str(key_path))
@@ -109,7 +109,7 @@ def _check_private(key_path: Path) -> None:
 
 def _certificate(cert_path: Path) -> bytes:
     """The DER bytes of the certificate in `cert_path`; CannotStart if it is not one."""
-    from net.tls import is_certificate
+    from turnchat.net.tls import is_certificate
 
     try:
         der = ssl.PEM_cert_to_DER_cert(cert_path.read_bytes().decode())

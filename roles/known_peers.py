@@ -15,9 +15,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from net.tls import is_certificate
-from roles import CannotStart
-from roles.identity import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, config_dir, fingerprint
+from turnchat.net.tls import is_certificate
+from turnchat.roles import CannotStart
+from turnchat.roles.identity import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, config_dir, fingerprint
 
 FILE_NAME = "known_peers"
 

@@ -19,15 +19,15 @@ import functools
 import socket
 from collections.abc import Callable
 
-from net.closing import Farewell, Farewells
-from net.link import READ_CHUNK
-from net.reactor import Reactor, TimerHandle
-from roles import CannotStart
-from roles.address import Address, format_address
-from roles.turned_away import Kind, TurnedAwayReport
-from wire import Conversation, Error, Hello, Mode, RemoteProtocolError, Role
-from wire.plaintext import PlainTextConversation
-from wire.screening import NOT_A_PERSON, TLS_HANDSHAKE, FirstLine, answer_to
+from turnchat.net.closing import Farewell, Farewells
+from turnchat.net.link import READ_CHUNK
+from turnchat.net.reactor import Reactor, TimerHandle
+from turnchat.roles import CannotStart
+from turnchat.roles.address import Address, format_address
+from turnchat.roles.turned_away import Kind, TurnedAwayReport
+from turnchat.wire import Conversation, Error, Hello, Mode, RemoteProtocolError, Role
+from turnchat.wire.plaintext import PlainTextConversation
+from turnchat.wire.screening import NOT_A_PERSON, TLS_HANDSHAKE, FirstLine, answer_to
 
 BACKLOG = 16  # connections the kernel queues for us between two accepts
 MAX_CANDIDATES = 16  # unidentified connections held at once; the oldest goes first
@@ -78,7 +78,7 @@ class Listener:
 
     def use_tls(self, context: "ssl.SSLContext", fingerprint: str) -> None:
         """--tls: every connection must start TLS with this context (ssl loads only now)."""
-        from net.tls import WOULD_BLOCK
+        from turnchat.net.tls import WOULD_BLOCK
 
         self.tls = context
         self.fingerprint = fingerprint

@@ -11,12 +11,12 @@ key that differs from the remembered one is refused with a warning that cannot b
 import ssl
 from collections.abc import Callable
 
-from net import tls
-from roles import CannotStart
-from roles.address import Address
-from roles.connector import connect
-from roles.identity import fingerprint
-from roles.known_peers import KnownPeers, peer_key
+from turnchat.net import tls
+from turnchat.roles import CannotStart
+from turnchat.roles.address import Address
+from turnchat.roles.connector import connect
+from turnchat.roles.identity import fingerprint
+from turnchat.roles.known_peers import KnownPeers, peer_key
 
 AskTrust = Callable[[str, str], bool]  # (peer key, fingerprint) -> trust it?
 

@@ -8,11 +8,11 @@ import socket
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from roles.listener import Listener
-from wire import Mode
+from turnchat.roles.listener import Listener
+from turnchat.wire import Mode
 
 if TYPE_CHECKING:
-    from faces.transcript import Transcript
+    from turnchat.faces.transcript import Transcript
 
 
 @dataclass

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from enum import Enum
 
-from net.reactor import Reactor, TimerHandle
+from turnchat.net.reactor import Reactor, TimerHandle
 
 NAMED_PER_MINUTE = 3  # strangers named one by one in a minute; the rest are counted
 MINUTE = 60.0

@@ -2,7 +2,7 @@
 
 import pytest
 
-from roles.address import Address, AddressError, parse_address
+from turnchat.roles.address import Address, AddressError, parse_address
 
 
 @pytest.mark.parametrize(

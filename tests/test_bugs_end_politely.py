@@ -20,10 +20,10 @@ BUG_REASON = b"turnchat on the other side stopped because of a bug"
 
 def fault(exception: str) -> str:
     """Python that makes the games table raise `exception` on the peer's next step."""
-    return ("import games.match\n"
+    return ("import turnchat.games.match\n"
             "def receive(self, play):\n"
             f"    raise {exception}\n"
-            "games.match.Match.receive = receive\n")
+            "turnchat.games.match.Match.receive = receive\n")
 
 
 @pytest.mark.parametrize("exception", [

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.wirebytes import ERROR, QUIT, frame, hello, text
-from wire import (
+from turnchat.wire import (
     ConnectionLost,
     Conversation,
     Error,
@@ -15,7 +15,7 @@ from wire import (
     State,
     Text,
 )
-from wire.limits import MAX_PAYLOAD
+from turnchat.wire.limits import MAX_PAYLOAD
 
 
 def events_of(conversation: Conversation, data: bytes) -> list:

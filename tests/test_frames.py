@@ -7,9 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.wirebytes import ERROR, HELLO, QUIT, TEXT, frame
-from wire.errors import RemoteProtocolError
-from wire.frames import Frame, FrameDecoder, FrameType, encode_frame
-from wire.limits import MAX_PAYLOAD
+from turnchat.wire.errors import RemoteProtocolError
+from turnchat.wire.frames import Frame, FrameDecoder, FrameType, encode_frame
+from turnchat.wire.limits import MAX_PAYLOAD
 
 STREAM_FRAMES = [
     (HELLO, b'{"app":"turnchat","version":1,"name":"ana"}'),

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from games.match import GameBroken, Match
-from wire import RemoteProtocolError
-from wire.play import KINDS, decode_play
+from turnchat.games.match import GameBroken, Match
+from turnchat.wire import RemoteProtocolError
+from turnchat.wire.play import KINDS, decode_play
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats()

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.wirebytes import frame, hello, text
-from wire import Conversation, Event, Hello, RemoteProtocolError, Role, State
+from turnchat.wire import Conversation, Event, Hello, RemoteProtocolError, Role, State
 
 VALID_START = hello("fuzz") + text("hi")
 

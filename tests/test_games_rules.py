@@ -6,11 +6,11 @@ from collections import Counter
 
 import pytest
 
-from games import REGISTRY, game_named
-from games.base import FIRST, SECOND, Cheated, Game, IllegalMove
-from games.connect4 import ConnectFour
-from games.hangman import MAX_MISSES, Hangman, commitment_of
-from games.tictactoe import TicTacToe
+from turnchat.games import REGISTRY, game_named
+from turnchat.games.base import FIRST, SECOND, Cheated, Game, IllegalMove
+from turnchat.games.connect4 import ConnectFour
+from turnchat.games.hangman import MAX_MISSES, Hangman, commitment_of
+from turnchat.games.tictactoe import TicTacToe
 
 
 def play(game: Game, *moves: object) -> Game:

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from tests.test_conversation import events_of, pair, refused
 from tests.wirebytes import GAME, HELLO, frame
-from wire import Conversation, Event, Hello, RemoteProtocolError, Role, State
-from wire.json_object import MAX_DEPTH, MAX_ITEMS, MAX_KEYS, nesting
+from turnchat.wire import Conversation, Event, Hello, RemoteProtocolError, Role, State
+from turnchat.wire.json_object import MAX_DEPTH, MAX_ITEMS, MAX_KEYS, nesting
 
 GREETING = '"app":"turnchat","version":1,"name":"ana"'
 

@@ -6,10 +6,10 @@ import socket
 import time
 from collections.abc import Callable
 
-from net.closing import LINGER_SECONDS
 from tests.processes import WAIT, RawPeer, Turnchat
 from tests.test_plain_conversation import connect, greeted_raw_connector, listen
 from tests.wirebytes import ERROR, text
+from turnchat.net.closing import LINGER_SECONDS
 
 Start = Callable[..., Turnchat]
 ATTACKERS = 200

@@ -3,10 +3,10 @@ every cheat a peer could try is caught as GameBroken."""
 
 import pytest
 
-from games.base import IllegalMove
-from games.hangman import Hangman
-from games.match import GameBroken, Match
-from wire import Play
+from turnchat.games.base import IllegalMove
+from turnchat.games.hangman import Hangman
+from turnchat.games.match import GameBroken, Match
+from turnchat.wire import Play
 
 
 def table() -> tuple[Match, Match]:

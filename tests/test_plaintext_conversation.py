@@ -6,9 +6,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wire import ConnectionLost, Hello, LocalProtocolError, Mode, Play, Quit, Role, State, Text
-from wire.limits import MAX_PAYLOAD
-from wire.plaintext import PlainTextConversation
+from turnchat.wire import (
+    ConnectionLost,
+    Hello,
+    LocalProtocolError,
+    Mode,
+    Play,
+    Quit,
+    Role,
+    State,
+    Text,
+)
+from turnchat.wire.limits import MAX_PAYLOAD
+from turnchat.wire.plaintext import PlainTextConversation
 
 
 def greeted(role: Role = Role.LISTENER, mode: Mode = Mode.LINE) -> PlainTextConversation:

@@ -6,7 +6,7 @@ import pytest
 
 from tests.test_conversation import events_of, pair, refused
 from tests.wirebytes import GAME, frame, game, text
-from wire import LocalProtocolError, Play, State, Text
+from turnchat.wire import LocalProtocolError, Play, State, Text
 
 
 def test_game_bytes_match_the_example_in_the_protocol() -> None:
@@ -87,7 +87,7 @@ def test_malformed_game_payloads_are_protocol_errors(payload: bytes, reason: str
 
 
 def test_game_before_hello_is_a_protocol_error() -> None:
-    from wire import Conversation, Role
+    from turnchat.wire import Conversation, Role
 
     assert refused(Conversation(Role.LISTENER), game("offer")) == "GAME before HELLO"
 

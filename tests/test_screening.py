@@ -13,7 +13,7 @@ import pytest
 
 from tests.processes import RawPeer, Turnchat
 from tests.test_plain_conversation import connect, listen
-from wire.screening import HTTP_ANSWER, FirstLine
+from turnchat.wire.screening import HTTP_ANSWER, FirstLine
 
 Start = Callable[..., Turnchat]
 

@@ -8,14 +8,14 @@ import socket
 
 import pytest
 
-import faces.chat
-from faces.chat import Chat, Ending
-from net.reactor import PlainReactor
-from roles.address import Address
-from roles.listener import open_listener
-from roles.starting import Start
+import turnchat.faces.chat
 from tests.processes import RawPeer
 from tests.wirebytes import HELLO, QUIT, TEXT, hello, text
+from turnchat.faces.chat import Chat, Ending
+from turnchat.net.reactor import PlainReactor
+from turnchat.roles.address import Address
+from turnchat.roles.listener import open_listener
+from turnchat.roles.starting import Start
 
 
 class Notices:
@@ -47,7 +47,7 @@ def keeping_listener(reactor: PlainReactor, view: Notices) -> tuple[Chat, int]:
 
 
 def test_a_silent_peer_is_let_go_and_told_why(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(faces.chat, "SILENCE_LIMIT_SECONDS", 0.3)
+    monkeypatch.setattr(turnchat.faces.chat, "SILENCE_LIMIT_SECONDS", 0.3)
     reactor = PlainReactor()
     view = Notices(reactor, "waiting for")
     chat, port = keeping_listener(reactor, view)
@@ -69,7 +69,7 @@ def test_a_silent_peer_is_let_go_and_told_why(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_a_peer_that_speaks_in_time_keeps_its_seat(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(faces.chat, "SILENCE_LIMIT_SECONDS", 0.3)
+    monkeypatch.setattr(turnchat.faces.chat, "SILENCE_LIMIT_SECONDS", 0.3)
     reactor = PlainReactor()
     view = Notices(reactor, "never")
     chat, port = keeping_listener(reactor, view)

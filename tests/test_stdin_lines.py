@@ -3,8 +3,8 @@
 import contextlib
 import os
 
-from faces.stdin_lines import READ_AHEAD_BYTES, StdinLines
-from net.reactor import PlainReactor
+from turnchat.faces.stdin_lines import READ_AHEAD_BYTES, StdinLines
+from turnchat.net.reactor import PlainReactor
 
 
 def test_reading_pauses_while_enough_lines_wait_and_resumes_after() -> None:

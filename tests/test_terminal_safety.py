@@ -5,11 +5,11 @@ from collections.abc import Callable
 
 import pytest
 
-from roles.listener import MAX_CANDIDATES
 from tests.processes import RawPeer, Turnchat
 from tests.terminal import TerminalTurnchat
 from tests.test_plain_conversation import listen
 from tests.wirebytes import ERROR, HELLO, hello, text
+from turnchat.roles.listener import MAX_CANDIDATES
 
 HOSTILE = ("A\x1b[2J"  # clear the screen
            "B\x1b[H\x1b[5;5H"  # move the cursor home, then elsewhere

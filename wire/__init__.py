@@ -4,10 +4,10 @@
 under it; `events.py` names what can happen. Drivers feed bytes in and write bytes out.
 """
 
-from wire.conversation import Conversation, Role, State
-from wire.errors import LocalProtocolError, RemoteProtocolError
-from wire.events import ConnectionLost, Error, Event, Hello, Play, Quit, Text
-from wire.modes import Mode
+from turnchat.wire.conversation import Conversation, Role, State
+from turnchat.wire.errors import LocalProtocolError, RemoteProtocolError
+from turnchat.wire.events import ConnectionLost, Error, Event, Hello, Play, Quit, Text
+from turnchat.wire.modes import Mode
 
 __all__ = [
     "ConnectionLost",

@@ -14,13 +14,13 @@ The object never touches a socket: `send(event)` returns the bytes to write, and
 
 from enum import Enum, auto
 
-from wire.errors import LocalProtocolError, RemoteProtocolError
-from wire.events import ConnectionLost, Error, Event, Hello, Play, Quit, Text
-from wire.frames import FrameDecoder, FrameType, encode_frame
-from wire.hello import decode_hello, encode_hello
-from wire.limits import MAX_PAYLOAD
-from wire.modes import Mode
-from wire.play import ANY_TIME, decode_play, encode_play, ends_turn
+from turnchat.wire.errors import LocalProtocolError, RemoteProtocolError
+from turnchat.wire.events import ConnectionLost, Error, Event, Hello, Play, Quit, Text
+from turnchat.wire.frames import FrameDecoder, FrameType, encode_frame
+from turnchat.wire.hello import decode_hello, encode_hello
+from turnchat.wire.limits import MAX_PAYLOAD
+from turnchat.wire.modes import Mode
+from turnchat.wire.play import ANY_TIME, decode_play, encode_play, ends_turn
 
 
 class Role(Enum):

@@ -9,8 +9,8 @@ import struct
 from enum import IntEnum
 from typing import NamedTuple
 
-from wire.errors import RemoteProtocolError
-from wire.limits import HEADER_SIZE, MAX_FRAME_LENGTH, MAX_PAYLOAD
+from turnchat.wire.errors import RemoteProtocolError
+from turnchat.wire.limits import HEADER_SIZE, MAX_FRAME_LENGTH, MAX_PAYLOAD
 
 _HEADER = struct.Struct(">IB")  # length, then the type byte that the length counts
 _LENGTH = struct.Struct(">I")

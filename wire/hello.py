@@ -5,10 +5,10 @@ Unknown keys are ignored so that later versions can add to the greeting.
 
 import json
 
-from wire.errors import RemoteProtocolError
-from wire.events import Hello
-from wire.json_object import load_object
-from wire.limits import APP_NAME, MAX_PEER_NAME_CHARS, PROTOCOL_VERSION
+from turnchat.wire.errors import RemoteProtocolError
+from turnchat.wire.events import Hello
+from turnchat.wire.json_object import load_object
+from turnchat.wire.limits import APP_NAME, MAX_PEER_NAME_CHARS, PROTOCOL_VERSION
 
 
 def encode_hello(hello: Hello) -> bytes:

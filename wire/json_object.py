@@ -13,7 +13,7 @@ import re
 from itertools import accumulate
 from typing import Any
 
-from wire.errors import RemoteProtocolError
+from turnchat.wire.errors import RemoteProtocolError
 
 MAX_DEPTH = 6  # objects and arrays inside one another; turnchat's own payloads use 3
 MAX_KEYS = 32  # in one object; a GAME step has at most 5, a HELLO 4

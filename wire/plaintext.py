@@ -22,11 +22,11 @@ one; that is the reason frames exist.
 import codecs
 from collections import deque
 
-from wire.conversation import Role, State
-from wire.errors import LocalProtocolError
-from wire.events import ConnectionLost, Error, Event, Hello, Play, Quit, Text
-from wire.limits import MAX_PAYLOAD
-from wire.modes import Mode
+from turnchat.wire.conversation import Role, State
+from turnchat.wire.errors import LocalProtocolError
+from turnchat.wire.events import ConnectionLost, Error, Event, Hello, Play, Quit, Text
+from turnchat.wire.limits import MAX_PAYLOAD
+from turnchat.wire.modes import Mode
 
 LINE_MARK = "[turnchat]"  # starts the lines we write that are not the user's messages
 PEER_QUIT_LINE = "/q"  # a line peer leaves with this, as a turnchat user does

@@ -17,9 +17,9 @@ Every other field belongs to the games layer (games/match.py), which checks it.
 
 import json
 
-from wire.errors import RemoteProtocolError
-from wire.events import Play
-from wire.json_object import load_object
+from turnchat.wire.errors import RemoteProtocolError
+from turnchat.wire.events import Play
+from turnchat.wire.json_object import load_object
 
 ENDS_TURN = frozenset({"offer", "move"})
 KEEPS_TURN = frozenset({"accept", "decline", "resign"})

@@ -16,7 +16,7 @@ turned away at once, not after a timeout. Pure: no sockets, no clock.
 import codecs
 import re
 
-from wire.limits import MAX_PAYLOAD
+from turnchat.wire.limits import MAX_PAYLOAD
 
 TLS_HANDSHAKE = 0x16  # the first byte of a TLS ClientHello record
 # What a person's text cannot hold: controls a keyboard does not send through a tty.
