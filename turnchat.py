@@ -209,7 +209,7 @@ def _start(args: argparse.Namespace) -> Start:
         elif args.tls:
             from turnchat.roles.pinning import connect_tls
 
-            start.connected, start.notice = connect_tls(
+            start.connected, start.tls, start.notice = connect_tls(
                 address, args.timeout, args.fingerprint, args.accept_new,
                 _ask_trust if sys.stdin.isatty() and sys.stderr.isatty() else None)
             start.origin = str(address)

@@ -44,6 +44,7 @@ from turnchat.wire.plaintext import PlainTextConversation
 if TYPE_CHECKING:
     from turnchat.faces.table import GameTable
     from turnchat.faces.transcript import Transcript
+    from turnchat.net.tls import TLS
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +148,7 @@ class Chat:
             self._listen(start.listener)
         else:
             assert start.connected is not None
-            self._connect(start.connected, start.origin, start.mode)
+            self._connect(start.connected, start.origin, start.mode, start.tls)
 
     def _listen(self, listener: Listener) -> None:
         self._listener = listener
@@ -159,7 +160,9 @@ class Chat:
             f"Listening on {' and '.join(listener.addresses)}{tls}; waiting for a peer."
         )
 
-    def _connect(self, sock: socket.socket, origin: str, mode: Mode) -> None:
+    def _connect(
+        self, sock: socket.socket, origin: str, mode: Mode, tls: "TLS | None" = None
+    ) -> None:
         self.peer_origin = origin
         self._conversations += 1
         if mode is not Mode.FRAMES:  # a plain-text listener will not greet: talk at once
@@ -169,17 +172,17 @@ class Chat:
             self._talk_plain(f"Connected to {origin}, a plain-text peer ({_PLAIN_RULES[mode]}).")
             return
         self.phase = Phase.GREETING
-        self._link = Link(self.reactor, sock, Conversation(Role.CONNECTOR), self._on_event)
+        self._link = Link(self.reactor, sock, Conversation(Role.CONNECTOR), self._on_event, tls)
         self._greeting_timer = self.reactor.call_later(self.handshake_seconds, self._no_answer)
         self._link.send(Hello(self.my_name))
 
     def _peer_found(
         self, sock: socket.socket, conversation: Conversation | PlainTextConversation,
-        origin: str,
+        origin: str, tls: "TLS | None",
     ) -> None:
         self.peer_origin = origin
         self._conversations += 1
-        self._link = Link(self.reactor, sock, conversation, self._on_event)
+        self._link = Link(self.reactor, sock, conversation, self._on_event, tls)
         self._link.send(Hello(self.my_name))
         if conversation.peer_hello is None:
             self._talk_plain(f"A plain-text peer connected from {origin} "

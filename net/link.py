@@ -4,11 +4,11 @@ It owns the non-blocking socket, the `Conversation` and an outgoing buffer (a no
 send can be partial). Bytes that arrive go through the Conversation and come out as events
 for `on_event`; a protocol violation is answered with ERROR and reported as the event
 `PeerBrokeProtocol`, and the peer vanishing as `ConnectionLost`: nothing escapes as an
-exception to the user.
+exception to the user. Under --tls the socket carries records: a `TLS` object (net/tls.py)
+turns them into the conversation's bytes and back, and nothing else changes.
 """
 
 import socket
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,6 +24,10 @@ from turnchat.wire import (
     State,
 )
 from turnchat.wire.plaintext import RAW_READ_SIZE, PlainTextConversation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from turnchat.net.tls import TLS
 
 READ_CHUNK = 65536  # read in bounded chunks; never recv(declared length), which reserves it
 
@@ -44,6 +48,7 @@ class Link:
         sock: socket.socket,
         conversation: Conversation | PlainTextConversation,
         on_event: Callable[[Event], None],
+        tls: "TLS | None" = None,
     ) -> None:
         self.reactor = reactor
         self.sock = sock
@@ -55,23 +60,19 @@ class Link:
         # In raw mode each read is one message, so a read takes what the peer's one
         # recv(4096) would have taken.
         self._read_size = RAW_READ_SIZE if conversation.mode is Mode.RAW else READ_CHUNK
-        self._would_block: tuple[type[Exception], ...] = (BlockingIOError, InterruptedError)
-        self._tls = "ssl" in sys.modules and isinstance(sock, sys.modules["ssl"].SSLSocket)
-        if self._tls:  # TLS may want to read before a write goes, or the reverse
-            from turnchat.net.tls import WOULD_BLOCK
-
-            self._would_block = WOULD_BLOCK
+        self._tls = tls  # --tls: the handshake is done; the bytes on the socket are records
         sock.setblocking(False)
         reactor.add_reader(sock, self._readable)
 
     def send(self, event: Event) -> None:
         """Send `event` to the peer; raises LocalProtocolError if the rules forbid it."""
-        self._outgoing += self.conversation.send(event)
+        self.queue(event)
         self._flush()
 
     def queue(self, event: Event) -> None:
         """Like `send`, but the bytes wait for `flush` (to do something in between)."""
-        self._outgoing += self.conversation.send(event)
+        data = self.conversation.send(event)
+        self._outgoing += data if self._tls is None else self._tls.encrypt(data)
 
     def flush(self) -> None:
         self._flush()
@@ -82,7 +83,7 @@ class Link:
             try:
                 event = self.conversation.next_event()
             except RemoteProtocolError as error:
-                self._outgoing += self.conversation.send(Error(error.reason))
+                self.queue(Error(error.reason))
                 self._flush()
                 self.on_event(PeerBrokeProtocol(error.reason))
                 return
@@ -91,28 +92,41 @@ class Link:
             self.on_event(event)
 
     def _readable(self) -> None:
-        while True:
-            try:
-                data = self.sock.recv(self._read_size)
-            except self._would_block:
-                return
-            except OSError:  # reset by the peer: the same as the stream ending
-                data = b""
-            if not data:
-                self.reactor.remove_reader(self.sock)
-            self.conversation.receive_data(data)
-            self.deliver_buffered()
-            # TLS decrypts a record at a time: what is left of it is not in the kernel, so
-            # the selector would not wake us for it.
-            if not (data and self._tls and not self._closed and self.sock.pending()):
-                return
+        try:
+            data = self.sock.recv(self._read_size)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:  # reset by the peer: the same as the stream ending
+            data = b""
+        received = self._received(data)
+        if not data or received[-1:] == [b""]:
+            self.reactor.remove_reader(self.sock)
+        for chunk in received:
+            self.conversation.receive_data(chunk)
+        self.deliver_buffered()
+
+    def _received(self, data: bytes) -> list[bytes]:
+        """What `data` from the socket says to the conversation: itself, or under TLS the
+        plaintext it completes (maybe nothing yet), and b"" once the stream has ended."""
+        tls = self._tls
+        if tls is None:
+            return [data]
+        tls.feed(data)
+        plaintext = tls.plaintext()
+        if answer := tls.to_send():  # TLS has things of its own to say now and then
+            self._outgoing += answer
+            self._flush()
+        chunks = [plaintext] if plaintext else []
+        if tls.ended or not data:
+            chunks.append(b"")
+        return chunks
 
     def _flush(self) -> None:
         if self._closed:
             return
         try:
             sent = self.sock.send(self._outgoing) if self._outgoing else 0
-        except self._would_block:
+        except (BlockingIOError, InterruptedError):
             sent = 0
         except OSError:  # the peer is gone; what it sent before still gets read and shown
             self._outgoing.clear()
@@ -138,9 +152,11 @@ class Link:
                 data = self.sock.recv(self._read_size)
             except OSError:
                 data = b""
-            self.conversation.receive_data(data)
+            received = self._received(data)
+            for chunk in received:
+                self.conversation.receive_data(chunk)
             self.deliver_buffered()
-            if not data:
+            if not data or received[-1:] == [b""]:
                 break
         if not self._closed and self.conversation.state is not State.CLOSED:
             self.on_event(ConnectionLost())
@@ -156,7 +172,6 @@ class Link:
         self._closed = True
         self.reactor.remove_reader(self.sock)
         self._stop_writing()
-        farewell = Farewell(self.reactor, self.sock, bytes(self._outgoing), linger,
-                            self._would_block)
+        farewell = Farewell(self.reactor, self.sock, bytes(self._outgoing), linger)
         self._outgoing.clear()
         return farewell

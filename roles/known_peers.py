@@ -2,8 +2,8 @@
 
     [host]:port SHA256:<fingerprint> <the certificate, base64 DER>
 
-The certificate itself is kept, not only its fingerprint, because the connector loads it
-as the only trust anchor of the handshake (net/tls.py). Lines starting with # and blank
+The certificate itself is kept, not only its fingerprint, so that the file says exactly
+which key was trusted (roles/trust.py compares fingerprints). Lines starting with # and blank
 lines are ignored; a line that cannot be read (not UTF-8, not three fields, a fingerprint
 that is not of the certificate, or bytes that are not a certificate) is ignored too, as
 ssh ignores such lines: it grants no trust, and it is kept when the file is rewritten.

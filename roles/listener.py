@@ -14,6 +14,7 @@ disturbing the conversation. The listening sockets stay open until the conversat
 only to say that; with --keep they then take the next peer.
 """
 
+import contextlib
 import errno
 import functools
 import socket
@@ -39,9 +40,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ssl
 
-_WOULD_BLOCK: tuple[type[Exception], ...] = (BlockingIOError, InterruptedError)
+    from turnchat.net.tls import TLS
 
-PeerFound = Callable[[socket.socket, Conversation | PlainTextConversation, str], None]
+
+PeerFound = Callable[[socket.socket, Conversation | PlainTextConversation, str, "TLS | None"],
+                    None]
 
 
 class Listener:
@@ -52,7 +55,6 @@ class Listener:
         self.mode = mode  # FRAMES also takes line peers; RAW takes anyone, unscreened
         self.tls: ssl.SSLContext | None = None  # --tls: every connection must start TLS
         self.fingerprint = ""  # of our TLS identity, shown on start
-        self._would_block = _WOULD_BLOCK
         self.addresses = [_name_of(sock.getsockname()) for sock in sockets]
         self._reactor: Reactor | None = None
         self._candidates: dict[socket.socket, _Candidate] = {}
@@ -78,11 +80,8 @@ class Listener:
 
     def use_tls(self, context: "ssl.SSLContext", fingerprint: str) -> None:
         """--tls: every connection must start TLS with this context (ssl loads only now)."""
-        from turnchat.net.tls import WOULD_BLOCK
-
         self.tls = context
         self.fingerprint = fingerprint
-        self._would_block = WOULD_BLOCK
 
     def reopen(self) -> None:
         """The conversation is over and we stay (--keep): the next connection may talk."""
@@ -119,7 +118,7 @@ class Listener:
         if self.mode is Mode.RAW:  # nothing to screen: a raw peer may never send first
             self._busy = True
             self._on_peer(sock, PlainTextConversation(Role.LISTENER, Mode.RAW),
-                          _name_of(sockaddr))
+                          _name_of(sockaddr), None)
             return
         if len(self._candidates) >= MAX_CANDIDATES:
             oldest = next(iter(self._candidates.values()))
@@ -145,14 +144,22 @@ class Listener:
     # -- screening -------------------------------------------------------------------------
 
     def _readable(self, candidate: "_Candidate") -> None:
-        if self.tls is not None and not candidate.secure and not self._secure(candidate):
-            return
         try:
             data = candidate.sock.recv(READ_CHUNK)
-        except self._would_block:
+        except (BlockingIOError, InterruptedError):
             return
         except OSError:
             data = b""
+        if self.tls is None:
+            self._screen(candidate, data)
+            return
+        for chunk in self._decrypted(candidate, data):
+            if self._candidates.get(candidate.sock) is not candidate:
+                return  # turned away, or become the peer, by the chunk before
+            self._screen(candidate, chunk)
+
+    def _screen(self, candidate: "_Candidate", data: bytes) -> None:
+        """Judge what the candidate said so far (b"": its stream ended)."""
         if not candidate.heard and data and data[0] != 0:  # a frame's first byte is 0x00
             candidate.first_line = FirstLine()
         candidate.heard = True
@@ -171,46 +178,40 @@ class Listener:
         elif event is not None:  # the stream ended before a greeting
             self._drop(candidate)
 
-    def _secure(self, candidate: "_Candidate") -> bool:
-        """--tls: start TLS on a connection that asks for it, a step at a time; refuse one
-        that does not, in words it can read. True once the handshake is done."""
+    def _decrypted(self, candidate: "_Candidate", data: bytes) -> list[bytes]:
+        """--tls: start TLS on a connection that asks for it and step its handshake; refuse
+        one that does not, in words it can read. Returns the plaintext `data` completes (and
+        b"" once the stream has ended): nothing until the handshake is done."""
         import ssl
 
-        assert self._reactor is not None and self.tls is not None
-        sock = candidate.sock
-        if not isinstance(sock, ssl.SSLSocket):
-            try:
-                first = sock.recv(1, socket.MSG_PEEK)
-            except (BlockingIOError, InterruptedError):
-                return False
-            except OSError:
-                first = b""
-            if not first:
+        from turnchat.net.tls import TLS
+
+        assert self.tls is not None
+        tls = candidate.tls
+        if tls is None:
+            if not data:
                 self._drop(candidate)
-                return False
-            if first[0] != TLS_HANDSHAKE:  # a person on nc (not 0x00) is told in a line
+                return []
+            if data[0] != TLS_HANDSHAKE:  # a person on nc (not 0x00) is told in a line
                 self._turn_away(candidate, "this listener uses TLS: connect with --tls",
-                                Kind.NO_TLS,
-                                in_a_line=first[0] != 0, shown="it did not start TLS")
-                return False
-            del self._candidates[sock]  # the same connection, as a TLS socket from now on
-            self._reactor.remove_reader(sock)
-            sock = self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
-            candidate.sock = sock
-            self._candidates[sock] = candidate
-            self._reactor.add_reader(sock, lambda: self._readable(candidate))
+                                Kind.NO_TLS, in_a_line=data[0] != 0, shown="it did not start TLS")
+                return []
+            tls = candidate.tls = TLS(self.tls, server_side=True)
+        tls.feed(data)
         try:
-            sock.do_handshake()
-        except self._would_block:
-            return False
-        except (ssl.SSLError, OSError) as error:
-            reason = getattr(error, "reason", None) or str(error)
-            self._report.dropped(candidate.origin, f"the TLS handshake failed ({reason})",
-                                 Kind.TLS_FAILED)
+            secure = tls.step_handshake()
+        except ssl.SSLError as error:
+            _send_now(candidate.sock, tls.to_send())  # the alert that says why, if any
+            self._report.dropped(candidate.origin, "the TLS handshake failed "
+                                 f"({error.reason or error})", Kind.TLS_FAILED)
             self._drop(candidate)
-            return False
-        candidate.secure = True
-        return True
+            return []
+        plaintext = tls.plaintext() if secure else b""
+        _send_now(candidate.sock, tls.to_send())
+        chunks = [plaintext] if plaintext else []
+        if tls.ended or not data:
+            chunks.append(b"")
+        return chunks
 
     def _screen_text(self, candidate: "_Candidate", data: bytes) -> None:
         """Not frames: a person's first line becomes the peer in line mode; junk and other
@@ -231,7 +232,7 @@ class Listener:
 
     def _expire(self, candidate: "_Candidate") -> None:
         seconds = f"{self._handshake_seconds:g} s"
-        if self.tls is not None and not candidate.secure and _began_tls(candidate.sock):
+        if candidate.tls is not None and not candidate.tls.secure:
             self._turn_away(candidate, f"the TLS handshake did not finish within {seconds}",
                             Kind.TLS_FAILED, answer=b"")  # nothing it could read
         elif candidate.first_line is not None:
@@ -266,7 +267,7 @@ class Listener:
         self._report.flush()  # before the peer is announced, not in the middle of its start
         for other in list(self._candidates.values()):
             self._dismiss(other.sock, BUSY_REASON, other)
-        self._on_peer(candidate.sock, conversation, candidate.origin)
+        self._on_peer(candidate.sock, conversation, candidate.origin, candidate.tls)
 
     # -- letting go ------------------------------------------------------------------------
 
@@ -296,7 +297,9 @@ class Listener:
         else:
             conversation = Conversation(Role.LISTENER)
         farewell = conversation.send(Error(reason)) if answer is None else answer
-        dismissal = Farewell(self._reactor, sock, farewell, would_block=self._would_block)
+        if candidate is not None and candidate.tls is not None:  # only in its records
+            farewell = candidate.tls.encrypt(farewell) if candidate.tls.secure else b""
+        dismissal = Farewell(self._reactor, sock, farewell)
         if len(self._dismissals) >= MAX_DISMISSALS:
             dismissal.finish()
         else:
@@ -313,20 +316,23 @@ class _Candidate:
         self.timer: TimerHandle | None = None
         self.heard = False  # whether any byte has arrived
         self.first_line: FirstLine | None = None  # when it does not start like a frame
-        self.secure = False  # --tls: the handshake is done
+        self.tls: TLS | None = None  # --tls: its TLS, once it has begun a handshake
 
 
-def _began_tls(sock: socket.socket) -> bool:
-    """Whether a --tls candidate's handshake has started (its socket is wrapped)."""
-    return type(sock) is not socket.socket
+def _send_now(sock: socket.socket, data: bytes) -> None:
+    """Send a handshake flight or an alert: a few kB into an empty send buffer, so it goes
+    whole or not at all (a connection that cannot take it is failing anyway)."""
+    if data:
+        with contextlib.suppress(OSError):
+            sock.send(data)
 
 
 def _still_open(sock: socket.socket) -> bool:
     """Whether the other end has not closed: a connector that gave up while we were
     stopped (Ctrl-Z) leaves its greeting and its FIN in the backlog. Peeks at the TCP
-    stream itself, under any TLS (socket.socket's own recv, not SSLSocket's)."""
+    stream itself, under any TLS."""
     try:
-        return bool(socket.socket.recv(sock, 1, socket.MSG_PEEK))
+        return bool(sock.recv(1, socket.MSG_PEEK))
     except (BlockingIOError, InterruptedError):
         return True
     except OSError:

@@ -13,6 +13,7 @@ from turnchat.wire import Mode
 
 if TYPE_CHECKING:
     from turnchat.faces.transcript import Transcript
+    from turnchat.net.tls import TLS
 
 
 @dataclass
@@ -21,6 +22,7 @@ class Start:
     timeout: float  # seconds for connecting, and for a HELLO to arrive
     listener: Listener | None = None  # listening role
     connected: socket.socket | None = None  # connecting role
+    tls: "TLS | None" = None  # connecting with --tls: the handshake is done, the key trusted
     origin: str = ""  # where `connected` leads, as the user wrote it
     mode: Mode = Mode.FRAMES  # the connector's; a listener's is in `listener.mode`
     keep: bool = False  # listener: after a conversation, wait for the next peer
