@@ -23,16 +23,16 @@ if __name__ in ("__main__", "turnchat"):
     sys.modules.setdefault("turnchat", sys.modules[__name__])
     sys.modules.setdefault("turnchat.turnchat", sys.modules[__name__])  # the entry point
 
-from turnchat.faces.ending import EXIT_STATUS_HELP, ExitStatus
 from turnchat.roles import DEFAULT_HOST, DEFAULT_PORT, CannotStart
+from turnchat.session.ending import EXIT_STATUS_HELP, ExitStatus
 
 TYPE_CHECKING = False  # type checkers take this as True; at run time typing is not loaded
 if TYPE_CHECKING:
     from typing import NoReturn
 
-    from turnchat.faces.transcript import Transcript
     from turnchat.roles.listener import Listener
     from turnchat.roles.starting import Start
+    from turnchat.session.transcript import Transcript
 
 # `--help`, `--version` and command-line errors load nothing more than the modules above;
 # the protocol, sockets and faces are imported where a conversation needs them.
@@ -134,7 +134,7 @@ def _fail(status: ExitStatus, message: str) -> NoReturn:
 def _login_name() -> str:
     import getpass
 
-    from turnchat.faces.sanitize import sanitize_line
+    from turnchat.session.sanitize import sanitize_line
     from turnchat.wire.limits import MAX_NAME_CHARS
 
     try:
@@ -145,7 +145,7 @@ def _login_name() -> str:
 
 
 def _check_name(name: str) -> str:
-    from turnchat.faces.sanitize import sanitize_line
+    from turnchat.session.sanitize import sanitize_line
     from turnchat.wire.limits import MAX_NAME_CHARS
 
     if not name.strip():
@@ -255,7 +255,7 @@ def _ask_trust(key: str, fingerprint: str) -> bool:
 
 def _open_transcript(path: str) -> Transcript:
     """Open --log now, before any connection, so a bad path fails at once."""
-    from turnchat.faces.transcript import Transcript, TranscriptError
+    from turnchat.session.transcript import Transcript, TranscriptError
 
     if not path:
         _fail(ExitStatus.USAGE, "--log needs a file name.")

@@ -25,10 +25,11 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.styles import Style
 from prompt_toolkit.utils import get_cwidth
 
-from turnchat.faces.chat import HELD, MOVED, Chat, Ending, Phase
-from turnchat.faces.commands import HELP, Command, parse_command
-from turnchat.faces.ending import ExitStatus
-from turnchat.roles.starting import Start
+from turnchat.net.closing import Farewells
+from turnchat.roles.starting import Start, begin
+from turnchat.session.chat import HELD, MOVED, Ending, Phase
+from turnchat.session.commands import HELP, Command, parse_command
+from turnchat.session.ending import ExitStatus
 from turnchat.wire import LocalProtocolError, Mode
 
 STYLE = Style.from_dict({
@@ -71,7 +72,8 @@ class InteractiveFace:
     async def _main(self) -> None:
         loop = asyncio.get_running_loop()
         loop.set_exception_handler(self._on_crash)
-        self.chat = Chat(loop, self._start.name, self, self._start.timeout)
+        self.chat = self._start.chat(loop, self)
+        farewells = Farewells()  # connections still closing: we exit after them
         self.session: PromptSession[str] = PromptSession(
             message=self._prompt,
             bottom_toolbar=self._toolbar,
@@ -85,7 +87,7 @@ class InteractiveFace:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(signum, self.chat.quit)
         try:
-            self.chat.begin(self._start)
+            begin(self._start, self.chat, loop, farewells)
             if self._ending is None:
                 # Our exception handler, not prompt_toolkit's "Press ENTER to continue" one.
                 await self.session.prompt_async(pre_run=self._exit_if_ended,
@@ -100,7 +102,7 @@ class InteractiveFace:
             self._print([("class:failure" if failed else "class:notice",
                           ("turnchat: " if failed else "") + ending.message)])
         closed = loop.create_future()
-        self.chat.after_farewells(lambda: closed.done() or closed.set_result(None))
+        farewells.when_done(lambda: closed.done() or closed.set_result(None))
         await closed  # the last words reach the peer before we exit
 
     # -- ChatView --------------------------------------------------------------------------

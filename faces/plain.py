@@ -19,12 +19,13 @@ import signal
 import sys
 from collections.abc import Callable
 
-from turnchat.faces.chat import Chat, Ending, Phase
-from turnchat.faces.commands import HELP, TAKES_NO_TURN, Command, parse_command
-from turnchat.faces.ending import ExitStatus
 from turnchat.faces.stdin_lines import Marker, StdinLines
+from turnchat.net.closing import Farewells
 from turnchat.net.reactor import PlainReactor
-from turnchat.roles.starting import Start
+from turnchat.roles.starting import Start, begin
+from turnchat.session.chat import Ending, Phase
+from turnchat.session.commands import HELP, TAKES_NO_TURN, Command, parse_command
+from turnchat.session.ending import ExitStatus
 from turnchat.wire import LocalProtocolError
 
 STDOUT = 1
@@ -38,7 +39,8 @@ class PlainFace:
 
     def __init__(self, start: Start) -> None:
         self.reactor = PlainReactor()
-        self.chat = Chat(self.reactor, start.name, self, start.timeout)
+        self.chat = start.chat(self.reactor, self)
+        self.farewells = Farewells()  # connections still closing: we exit after them
         self.status = ExitStatus.ENDED
         self._start = start
         self._stdout_open = True
@@ -49,7 +51,8 @@ class PlainFace:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             self.reactor.add_signal_handler(signum, self.chat.quit)
         try:
-            if self._guarded(lambda: self.chat.begin(self._start)) and \
+            if self._guarded(lambda: begin(self._start, self.chat, self.reactor,
+                                           self.farewells)) and \
                     self.chat.phase is not Phase.ENDED:
                 self._guarded(self.refresh)
             while not self._done:
@@ -153,7 +156,7 @@ class PlainFace:
                        f"{'were' if unsent > 1 else 'was'} not sent.")
         _to_stderr(ending.message if ending.status is ExitStatus.ENDED
                    else f"turnchat: {ending.message}")
-        self.chat.after_farewells(self._stop)
+        self.farewells.when_done(self._stop)
 
     def _stop(self) -> None:
         self._done = True

@@ -14,8 +14,8 @@ from collections import deque
 from collections.abc import Callable
 from enum import Enum
 
-from turnchat.faces.commands import Command, parse_command
 from turnchat.net.reactor import Reactor
+from turnchat.session.commands import Command, parse_command
 from turnchat.wire.limits import MAX_PAYLOAD
 
 READ_CHUNK = 65536

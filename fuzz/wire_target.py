@@ -23,8 +23,8 @@ import atheris
 
 with atheris.instrument_imports():
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    from turnchat.faces.sanitize import sanitize, sanitize_line
     from turnchat.games.match import GameBroken, Match
+    from turnchat.session.sanitize import sanitize, sanitize_line
     from turnchat.wire import (
         ConnectionLost,
         Conversation,

@@ -10,9 +10,8 @@ turns them into the conversation's bytes and back, and nothing else changes.
 
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from turnchat.net.closing import Farewell
+from turnchat.net.closing import Farewell, Farewells
 from turnchat.net.reactor import Reactor
 from turnchat.wire import (
     ConnectionLost,
@@ -23,6 +22,7 @@ from turnchat.wire import (
     RemoteProtocolError,
     State,
 )
+from turnchat.wire.events import PeerBrokeProtocol
 from turnchat.wire.plaintext import RAW_READ_SIZE, PlainTextConversation
 
 TYPE_CHECKING = False
@@ -30,13 +30,6 @@ if TYPE_CHECKING:
     from turnchat.net.tls import TLS
 
 READ_CHUNK = 65536  # read in bounded chunks; never recv(declared length), which reserves it
-
-
-@dataclass(frozen=True, slots=True)
-class PeerBrokeProtocol(Event):
-    """Not a frame: we caught the peer breaking the protocol and sent it ERROR(reason)."""
-
-    reason: str
 
 
 class Link:
@@ -49,6 +42,7 @@ class Link:
         conversation: Conversation | PlainTextConversation,
         on_event: Callable[[Event], None],
         tls: "TLS | None" = None,
+        farewells: Farewells | None = None,
     ) -> None:
         self.reactor = reactor
         self.sock = sock
@@ -61,6 +55,7 @@ class Link:
         # recv(4096) would have taken.
         self._read_size = RAW_READ_SIZE if conversation.mode is Mode.RAW else READ_CHUNK
         self._tls = tls  # --tls: the handshake is done; the bytes on the socket are records
+        self._farewells = farewells  # where our closing is tracked, so a face can wait for it
         sock.setblocking(False)
         reactor.add_reader(sock, self._readable)
 
@@ -174,4 +169,6 @@ class Link:
         self._stop_writing()
         farewell = Farewell(self.reactor, self.sock, bytes(self._outgoing), linger)
         self._outgoing.clear()
+        if self._farewells is not None:
+            self._farewells.add(farewell)
         return farewell

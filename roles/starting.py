@@ -1,19 +1,28 @@
-"""What the command line hands a face: who we are, and a bound listener or a connected socket.
+"""What the command line hands a face, and how the conversation is put on its connection.
 
-Binding and connecting happen before any face starts, so that failing to do either is one
-plain sentence and exit status 3, with no interface to tear down.
+Binding and connecting happen before any face starts (turnchat.py), so that failing to do
+either is one plain sentence and exit status 3, with no interface to tear down. Then
+`begin` joins the three: the listener (or the connected socket) from roles/, a `Link` per
+connection from net/, and the face's `Chat` from session/, which never learns what a
+socket is.
 """
 
 import socket
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from turnchat.net.closing import Farewells
+from turnchat.net.link import Link
+from turnchat.net.reactor import Reactor
 from turnchat.roles.listener import Listener
-from turnchat.wire import Mode
+from turnchat.session.chat import Chat, ChatView
+from turnchat.session.ports import Clock
+from turnchat.wire import Conversation, Mode, Role
+from turnchat.wire.plaintext import PlainTextConversation
 
 if TYPE_CHECKING:
-    from turnchat.faces.transcript import Transcript
     from turnchat.net.tls import TLS
+    from turnchat.session.transcript import Transcript
 
 
 @dataclass
@@ -28,3 +37,29 @@ class Start:
     keep: bool = False  # listener: after a conversation, wait for the next peer
     transcript: "Transcript | None" = None  # --log
     notice: str = ""  # said first: e.g. which TLS key the connector trusted, and why
+
+    def chat(self, clock: Clock, view: ChatView) -> Chat:
+        """The session for this start, shown by `view`."""
+        return Chat(clock, self.name, view, self.timeout, self.keep, self.transcript)
+
+
+def begin(start: Start, chat: Chat, reactor: Reactor, farewells: Farewells) -> None:
+    """Start waiting for peers, or greet through the connected socket; each connection
+    becomes a Link for `chat`, whose polite closing `farewells` tracks."""
+    if start.notice:
+        chat.view.show_notice(start.notice)
+    listener = start.listener
+    if listener is not None:
+        def joined(sock: socket.socket, conversation: Conversation | PlainTextConversation,
+                   origin: str, tls: "TLS | None") -> None:
+            chat.joined(Link(reactor, sock, conversation, chat.receive, tls, farewells), origin)
+
+        listener.start(reactor, joined, chat.view.show_notice, start.timeout)
+        chat.listening(listener)
+        return
+    assert start.connected is not None
+    conversation: Conversation | PlainTextConversation = (
+        Conversation(Role.CONNECTOR) if start.mode is Mode.FRAMES
+        else PlainTextConversation(Role.CONNECTOR, start.mode))
+    link = Link(reactor, start.connected, conversation, chat.receive, start.tls, farewells)
+    chat.reached(link, start.origin)

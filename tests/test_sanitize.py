@@ -5,7 +5,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from turnchat.faces.sanitize import sanitize, sanitize_line
+from turnchat.session.sanitize import sanitize, sanitize_line
 
 SAFE_CATEGORIES = {"Cc", "Cs", "Zl", "Zp"}
 BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

@@ -8,14 +8,15 @@ import socket
 
 import pytest
 
-import turnchat.faces.chat
+import turnchat.session.chat
 from tests.processes import RawPeer
 from tests.wirebytes import HELLO, QUIT, TEXT, hello, text
-from turnchat.faces.chat import Chat, Ending
+from turnchat.net.closing import Farewells
 from turnchat.net.reactor import PlainReactor
 from turnchat.roles.address import Address
 from turnchat.roles.listener import open_listener
-from turnchat.roles.starting import Start
+from turnchat.roles.starting import Start, begin
+from turnchat.session.chat import Chat, Ending
 
 
 class Notices:
@@ -41,13 +42,14 @@ class Notices:
 
 def keeping_listener(reactor: PlainReactor, view: Notices) -> tuple[Chat, int]:
     listener = open_listener(Address("127.0.0.1", 0))
-    chat = Chat(reactor, "bo", view, handshake_seconds=5)
-    chat.begin(Start("bo", 5, listener=listener, keep=True))
+    start = Start("bo", 5, listener=listener, keep=True)
+    chat = start.chat(reactor, view)
+    begin(start, chat, reactor, Farewells())
     return chat, listener.sockets[0].getsockname()[1]
 
 
 def test_a_silent_peer_is_let_go_and_told_why(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(turnchat.faces.chat, "SILENCE_LIMIT_SECONDS", 0.3)
+    monkeypatch.setattr(turnchat.session.chat, "SILENCE_LIMIT_SECONDS", 0.3)
     reactor = PlainReactor()
     view = Notices(reactor, "waiting for")
     chat, port = keeping_listener(reactor, view)
@@ -69,7 +71,7 @@ def test_a_silent_peer_is_let_go_and_told_why(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_a_peer_that_speaks_in_time_keeps_its_seat(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(turnchat.faces.chat, "SILENCE_LIMIT_SECONDS", 0.3)
+    monkeypatch.setattr(turnchat.session.chat, "SILENCE_LIMIT_SECONDS", 0.3)
     reactor = PlainReactor()
     view = Notices(reactor, "never")
     chat, port = keeping_listener(reactor, view)

@@ -56,5 +56,12 @@ class Play(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class PeerBrokeProtocol(Event):
+    """Not a frame: the peer broke the protocol, and was sent ERROR(reason)."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class ConnectionLost(Event):
     """The stream ended without QUIT or ERROR: the peer vanished."""

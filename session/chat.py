@@ -1,7 +1,7 @@
 """The conversation as both faces see it: who the peer is, whose turn it is, how it ends.
 
-`Chat` sits between the socket side (a `Listener` or a connected socket, then a `Link`) and
-a face (`ChatView`). It turns protocol events into what a person is shown, with every peer
+`Chat` sits between a connection (session/ports.py: a Link on a socket, or a pair in memory)
+and a face (`ChatView`). It turns protocol events into what a person is shown, with every peer
 string sanitised here, once, writes the transcript (--log), and decides each ending's exit
 status and sentence. A face only draws, and hands back what the user typed through `say`,
 `leave` (/q) and `quit` (Ctrl-C and the like). The peer may be turnchat (frames) or a
@@ -10,22 +10,15 @@ to waiting when a conversation ends.
 """
 
 import contextlib
-import socket
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum, auto
 from typing import TYPE_CHECKING, Protocol
 
-from turnchat.faces.ending import ExitStatus
-from turnchat.faces.sanitize import sanitize, sanitize_line
-from turnchat.net.closing import Farewells
-from turnchat.net.link import Link, PeerBrokeProtocol
-from turnchat.net.reactor import Reactor, TimerHandle
-from turnchat.roles.listener import Listener
-from turnchat.roles.starting import Start
+from turnchat.session.ending import ExitStatus
+from turnchat.session.ports import Clock, Connection, Doorway, Timer
+from turnchat.session.sanitize import sanitize, sanitize_line
 from turnchat.wire import (
     ConnectionLost,
-    Conversation,
     Error,
     Event,
     Hello,
@@ -33,18 +26,16 @@ from turnchat.wire import (
     Mode,
     Play,
     Quit,
-    Role,
     State,
     Text,
 )
 from turnchat.wire.conversation import PLAIN_TEXT_REASON
+from turnchat.wire.events import PeerBrokeProtocol
 from turnchat.wire.limits import MAX_NAME_CHARS
-from turnchat.wire.plaintext import PlainTextConversation
 
 if TYPE_CHECKING:
-    from turnchat.faces.table import GameTable
-    from turnchat.faces.transcript import Transcript
-    from turnchat.net.tls import TLS
+    from turnchat.session.table import GameTable
+    from turnchat.session.transcript import Transcript
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,9 +104,10 @@ class Chat:
     """One conversation from our user's side, from waiting or connecting to its end."""
 
     def __init__(
-        self, reactor: Reactor, my_name: str, view: ChatView, handshake_seconds: float
+        self, clock: Clock, my_name: str, view: ChatView, handshake_seconds: float,
+        keep: bool = False, transcript: "Transcript | None" = None,
     ) -> None:
-        self.reactor = reactor
+        self.clock = clock
         self.my_name = my_name
         self.view = view
         self.handshake_seconds = handshake_seconds
@@ -123,67 +115,50 @@ class Chat:
         self.peer_origin = ""
         self.listening_on: list[str] = []
         self.ending: Ending | None = None
-        self._link: Link | None = None
-        self._listener: Listener | None = None
-        self._greeting_timer: TimerHandle | None = None
-        self._silence_timer: TimerHandle | None = None  # --keep: a peer that says nothing
+        self._link: Connection | None = None
+        self._listener: Doorway | None = None
+        self._greeting_timer: Timer | None = None
+        self._silence_timer: Timer | None = None  # --keep: a peer that says nothing
         self.phase = Phase.WAITING
         self._table: GameTable | None = None  # made when a game is first touched
-        self._keep = False  # --keep: a conversation's end sends the listener back to waiting
-        self._transcript: Transcript | None = None
+        self._keep = keep  # --keep: a conversation's end sends the listener back to waiting
+        self._transcript = transcript
+        if transcript is not None:
+            transcript.on_failure(view.show_notice)
         self._conversations = 0  # how many peers we have talked with
-        self._farewells = Farewells()  # connections still closing politely
 
     # -- beginning -------------------------------------------------------------------------
 
-    def begin(self, start: Start) -> None:
-        """Start waiting on the listener, or greet through the connected socket."""
-        self._keep = start.keep
-        self._transcript = start.transcript
-        if start.transcript is not None:
-            start.transcript.on_failure(self.view.show_notice)
-        if start.notice:
-            self.view.show_notice(start.notice)
-        if start.listener is not None:
-            self._listen(start.listener)
-        else:
-            assert start.connected is not None
-            self._connect(start.connected, start.origin, start.mode, start.tls)
-
-    def _listen(self, listener: Listener) -> None:
-        self._listener = listener
-        self.listening_on = listener.addresses
-        listener.start(self.reactor, self._peer_found, self.view.show_notice,
-                       self.handshake_seconds)
-        tls = f" with TLS, key {listener.fingerprint}" if listener.fingerprint else ""
+    def listening(self, doorway: Doorway) -> None:
+        """We wait for peers at `doorway`; `joined` says when one comes in."""
+        self._listener = doorway
+        self.listening_on = doorway.addresses
+        tls = f" with TLS, key {doorway.fingerprint}" if doorway.fingerprint else ""
         self.view.show_notice(
-            f"Listening on {' and '.join(listener.addresses)}{tls}; waiting for a peer."
+            f"Listening on {' and '.join(doorway.addresses)}{tls}; waiting for a peer."
         )
 
-    def _connect(
-        self, sock: socket.socket, origin: str, mode: Mode, tls: "TLS | None" = None
-    ) -> None:
+    def reached(self, connection: Connection, origin: str) -> None:
+        """We connected to `origin`: greet, and (frames) wait for the answer."""
         self.peer_origin = origin
         self._conversations += 1
+        self._link = connection
+        mode = connection.conversation.mode
         if mode is not Mode.FRAMES:  # a plain-text listener will not greet: talk at once
-            conversation = PlainTextConversation(Role.CONNECTOR, mode)
-            self._link = Link(self.reactor, sock, conversation, self._on_event)
-            self._link.send(Hello(self.my_name))
+            connection.send(Hello(self.my_name))
             self._talk_plain(f"Connected to {origin}, a plain-text peer ({_PLAIN_RULES[mode]}).")
             return
         self.phase = Phase.GREETING
-        self._link = Link(self.reactor, sock, Conversation(Role.CONNECTOR), self._on_event, tls)
-        self._greeting_timer = self.reactor.call_later(self.handshake_seconds, self._no_answer)
-        self._link.send(Hello(self.my_name))
+        self._greeting_timer = self.clock.call_later(self.handshake_seconds, self._no_answer)
+        connection.send(Hello(self.my_name))
 
-    def _peer_found(
-        self, sock: socket.socket, conversation: Conversation | PlainTextConversation,
-        origin: str, tls: "TLS | None",
-    ) -> None:
+    def joined(self, connection: Connection, origin: str) -> None:
+        """A peer the listener accepted (it greeted, or typed a first line) is here."""
         self.peer_origin = origin
         self._conversations += 1
-        self._link = Link(self.reactor, sock, conversation, self._on_event, tls)
-        self._link.send(Hello(self.my_name))
+        self._link = connection
+        conversation = connection.conversation
+        connection.send(Hello(self.my_name))
         if conversation.peer_hello is None:
             self._talk_plain(f"A plain-text peer connected from {origin} "
                              f"({_PLAIN_RULES[conversation.mode]}).")
@@ -193,9 +168,9 @@ class Chat:
             self.view.show_notice(f"{self.peer_name} connected from {origin}.")
             self.view.refresh()
             if self._keep:  # others may be waiting: the seat is not held for ever
-                self._silence_timer = self.reactor.call_later(SILENCE_LIMIT_SECONDS,
-                                                              self._silent_too_long)
-        self._link.deliver_buffered()
+                self._silence_timer = self.clock.call_later(SILENCE_LIMIT_SECONDS,
+                                                            self._silent_too_long)
+        connection.deliver_buffered()
 
     def _silent_too_long(self) -> None:
         assert self._link is not None
@@ -232,7 +207,7 @@ class Chat:
             raise LocalProtocolError("Games need turnchat on both sides; this peer sends "
                                      "plain text.")
         if self._table is None:
-            from turnchat.faces.table import GameTable
+            from turnchat.session.table import GameTable
 
             self._table = GameTable(self)
         return self._table
@@ -287,7 +262,7 @@ class Chat:
         assert self._link is not None
         self._send_logged(self._link, text)
 
-    def _send_logged(self, link: Link, text: str) -> None:
+    def _send_logged(self, link: Connection, text: str) -> None:
         """Send our message, written to the transcript after the rules allow it and before
         it leaves: a crash (even SIGKILL) never loses from the log what the peer got."""
         link.queue(Text(text))
@@ -340,14 +315,10 @@ class Chat:
                                      f": {error}); {told}. TURNCHAT_DEBUG=1 shows the details.",
                   we_spoke_last=True)
 
-    def after_farewells(self, callback: Callable[[], None]) -> None:
-        """Call `callback` once every connection we closed has finished closing politely
-        (at most LINGER_SECONDS): a face exits only then, so no last word is cut off."""
-        self._farewells.when_done(callback)
-
     # -- what the peer does ----------------------------------------------------------------
 
-    def _on_event(self, event: Event) -> None:
+    def receive(self, event: Event) -> None:
+        """What the peer did, as the connection decoded it."""
         if self.ending is not None:
             return
         name = self.peer_name
@@ -422,9 +393,7 @@ class Chat:
         if self._link is not None:
             # A plain-text peer (nc) does not close when we do: waiting for it would only
             # delay every ending by LINGER_SECONDS.
-            farewell = self._link.close(linger=we_spoke_last and self.mode is _FRAMES)
-            if farewell is not None:
-                self._farewells.add(farewell)
+            self._link.close(linger=we_spoke_last and self.mode is _FRAMES)
         if self._keep and self._listener is not None:
             self._wait_for_next_peer(status, message)
             return

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from turnchat.faces.commands import Command
-from turnchat.faces.sanitize import sanitize
 from turnchat.games.base import IllegalMove
 from turnchat.games.match import GameBroken, Match
+from turnchat.session.commands import Command
+from turnchat.session.sanitize import sanitize
 from turnchat.wire import LocalProtocolError, Play
 
 if TYPE_CHECKING:
-    from turnchat.faces.chat import Chat
+    from turnchat.session.chat import Chat
 
 
 class GameTable:
