@@ -9,7 +9,7 @@ only when a game is first named.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from turnchat.games.base import IllegalMove
 from turnchat.games.match import GameBroken, Match
@@ -17,14 +17,31 @@ from turnchat.session.commands import Command
 from turnchat.session.sanitize import sanitize
 from turnchat.wire import LocalProtocolError, Play
 
-if TYPE_CHECKING:
-    from turnchat.session.chat import Chat
+
+class Host(Protocol):
+    """What the table needs of the conversation it sits in (session/chat.py's Chat)."""
+
+    my_name: str
+    peer_name: str
+    ending: object | None
+
+    @property
+    def my_turn(self) -> bool: ...
+    @property
+    def view(self) -> GameView: ...
+    def send_play(self, play: Play) -> None: ...
+    def send_text(self, text: str) -> None: ...
+    def refuse(self, reason: str, sentence: str) -> None: ...
+
+
+class GameView(Protocol):
+    def show_game(self, text: str) -> None: ...
 
 
 class GameTable:
     """The games of one conversation, as the faces reach them through the chat."""
 
-    def __init__(self, chat: Chat) -> None:
+    def __init__(self, chat: Host) -> None:
         self._chat = chat
         self._match: Match | None = None
         self.held: str | None = None  # the setter's message that goes with the next answer
