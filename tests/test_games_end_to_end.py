@@ -1,5 +1,6 @@
 """Games between two real turnchat processes in the plain face, played from their input
-lines as a person would type them; the chat goes on during and after each game."""
+lines as a person would type them; the chat goes on during and after each game. (The
+Connect Four and hangman games of this file moved to tests/test_pair.py, in memory.)"""
 
 from collections.abc import Callable
 
@@ -38,41 +39,6 @@ def test_tictactoe_to_a_win_with_talk_in_between(turnchat: Start) -> None:
     assert final == last_board(bo.err, "     a   b   c", 6)  # the same board on both screens
     assert final[1:] == [" 1   O | O | X", "    ---+---+---", " 2   4 | X | 6",
                          "    ---+---+---", " 3   X | 8 | 9"]
-
-
-def test_connect4_refuses_a_bad_move_locally_and_plays_on(turnchat: Start) -> None:
-    listener, port = listen(turnchat, stdin=script("/accept", "4", "5", "6", "7", "ok"))
-    connector = connect(turnchat, port, stdin=script(
-        "/play connect4", "/m 9", "4", "5", "6", "/resign", "and again?"))
-    ana, bo = connector.finish(), listener.finish()
-    assert (ana.status, bo.status) == (0, 0)
-    assert "'9' is not a Connect Four move; a move is a column number 1-7." in ana.err
-    assert "There is no game to resign." in ana.err  # bo won before ana's /resign came up
-    assert "Game over: you won (four in a row)." in bo.err
-    assert "Game over: bo won (four in a row)." in ana.err
-    assert bo.out == "and again?\n" and ana.out == "ok\n"
-    assert ana.err.count("+---+---+---+---+---+---+---+") == bo.err.count(
-        "+---+---+---+---+---+---+---+") == 8  # the empty board, then one per move
-
-
-def test_hangman_answers_itself_and_the_setter_still_talks(turnchat: Start) -> None:
-    listener, port = listen(turnchat, stdin=script(
-        "/accept", "p", "a", "/m mango", "p", "l", "e", "fun!"))
-    connector = connect(turnchat, port, stdin=script("/play hangman apple", "good guess"))
-    ana, bo = connector.finish(), listener.finish()
-    assert (ana.status, bo.status) == (0, 0)
-    assert "ana offers hangman with a 5-letter word: /accept (you move first)" in bo.err
-    assert "apple" not in bo.err.split("The word was apple")[0]  # secret until the end
-    assert "ana answered: p is at positions 2, 3." in bo.err
-    assert "ana answered: mango is wrong." in bo.err
-    assert "p was already guessed." in bo.err  # refused locally; the turn stayed bo's
-    assert "Game over: you won (the word was found)." in bo.err
-    assert ("The word was apple: ana's offer committed to it and every answer was true."
-            in bo.err)
-    assert "Game over: bo won (the word was found)." in ana.err
-    assert bo.out == "good guess\n"  # the setter's message went with an answer
-    assert ana.out == "fun!\n"
-    assert " Missed: mango   (1 of 6)" in bo.err
 
 
 def test_decline_then_play_hangman_to_the_gallows(turnchat: Start) -> None:
