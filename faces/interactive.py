@@ -5,7 +5,8 @@ loop offers the Reactor methods the socket code uses), so there is one thread an
 polling. Incoming messages print above the prompt through `run_in_terminal`, so the line
 being typed is never broken. Enter is ours: on the peer's turn it keeps the draft and says
 whose turn it is; on ours it sends; `/q`, `/help`, Ctrl-C and Ctrl-D work at any time.
-`/play hangman` alone asks for the secret word on the same prompt, hidden.
+`/play GAME` alone, for a game that takes a secret (hangman's word), asks for it on the same
+prompt, hidden.
 """
 
 import asyncio
@@ -28,8 +29,9 @@ from prompt_toolkit.utils import get_cwidth
 from turnchat.net.closing import Farewells
 from turnchat.roles.starting import Start, begin
 from turnchat.session.chat import HELD, MOVED, Ending, Phase
-from turnchat.session.commands import HELP, Command, parse_command
+from turnchat.session.commands import Command, help_text, parse_command
 from turnchat.session.ending import ExitStatus
+from turnchat.session.table import GameTable
 from turnchat.wire import LocalProtocolError, Mode
 
 STYLE = Style.from_dict({
@@ -56,7 +58,7 @@ class InteractiveFace:
         self._last_print: Awaitable[Any] | None = None
         self._crash: BaseException | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._asking_secret = False  # the prompt is reading hangman's word, hidden
+        self._asking_secret = ""  # the game whose secret the prompt is reading, hidden
 
     def run(self) -> ExitStatus:
         def loop_factory() -> asyncio.AbstractEventLoop:
@@ -82,7 +84,7 @@ class InteractiveFace:
             style=STYLE,
             include_default_pygments_style=False,
             erase_when_done=True,
-            is_password=Condition(lambda: self._asking_secret),
+            is_password=Condition(lambda: bool(self._asking_secret)),
         )
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(signum, self.chat.quit)
@@ -144,7 +146,9 @@ class InteractiveFace:
         chat = self.chat
         phase = chat.phase
         if self._asking_secret:
-            return [("class:prompt.mine", "hangman word (hidden; Enter alone cancels)> ")]
+            secret = GameTable.secret_of(self._asking_secret)
+            return [("class:prompt.mine",
+                     f"{self._asking_secret} {secret} (hidden; Enter alone cancels)> ")]
         if phase is Phase.TALKING and chat.my_turn:
             return [("class:prompt.mine", "you> ")]
         if phase is Phase.TALKING:
@@ -189,7 +193,7 @@ class InteractiveFace:
 
     def _submit(self, buffer: Buffer) -> None:
         if self._asking_secret:
-            self._offer_hangman(buffer)
+            self._offer_with_secret(buffer)
             return
         command, text = parse_command(buffer.text)
         if command is Command.QUIT:
@@ -197,14 +201,14 @@ class InteractiveFace:
             self.chat.leave()
         elif command is Command.HELP:
             buffer.reset()
-            self.show_notice(HELP)
+            self.show_notice(help_text())
         elif command is Command.UNKNOWN:
             self.show_notice(f"Unknown command {text}; /help lists them (start a message "
                              "with // to send a line that begins with /).")
         elif command is Command.MESSAGE:
             if text.strip():
                 self._say(buffer, text)
-        elif command is Command.PLAY and text.lower() == "hangman":
+        elif command is Command.PLAY and GameTable.secret_of(text):
             if self.chat.mode is not Mode.FRAMES:
                 self.show_notice("Games need turnchat on both sides; this peer sends plain "
                                  "text.")
@@ -213,14 +217,14 @@ class InteractiveFace:
                 self.show_notice(f"It is {self.chat.peer_name}'s turn; offer a game on yours.")
                 return
             buffer.reset()
-            self._asking_secret = True
+            self._asking_secret = text.lower()
         else:
             try:
                 self.chat.table.command(command, text)
             except LocalProtocolError as error:
                 self.show_notice(f"{error} Your draft is kept.")
                 return
-            # A /play hangman WORD line is not kept: its word is a secret.
+            # A /play GAME SECRET line is not kept: its secret is a secret.
             buffer.reset(append_to_history=command is not Command.PLAY)
             self.refresh()
 
@@ -238,17 +242,17 @@ class InteractiveFace:
         buffer.reset(append_to_history=True)
         self.refresh()  # the prompt now shows it is the peer's turn
 
-    def _offer_hangman(self, buffer: Buffer) -> None:
-        word = buffer.text
+    def _offer_with_secret(self, buffer: Buffer) -> None:
+        secret, name = buffer.text, self._asking_secret
         buffer.reset()  # never kept, never in the history
-        self._asking_secret = False
-        if not word.strip():
-            self.show_notice("No word: hangman was not offered.")
+        self._asking_secret = ""
+        if not secret.strip():
+            self.show_notice(f"No {GameTable.secret_of(name)}: {name} was not offered.")
             return
         try:
-            self.chat.table.command(Command.PLAY, f"hangman {word.strip()}")
+            self.chat.table.command(Command.PLAY, f"{name} {secret.strip()}")
         except LocalProtocolError as error:
-            self.show_notice(f"{error} Hangman was not offered.")
+            self.show_notice(f"{error} {name.capitalize()} was not offered.")
         self.refresh()
 
     # -- ending ----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from turnchat.net.closing import Farewells
 from turnchat.net.reactor import PlainReactor
 from turnchat.roles.starting import Start, begin
 from turnchat.session.chat import Ending, Phase
-from turnchat.session.commands import HELP, TAKES_NO_TURN, Command, parse_command
+from turnchat.session.commands import TAKES_NO_TURN, Command, help_text, parse_command
 from turnchat.session.ending import ExitStatus
 from turnchat.wire import LocalProtocolError
 
@@ -144,7 +144,7 @@ class PlainFace:
         elif command is Command.UNKNOWN:
             chat.say(line)
         elif command is Command.HELP:
-            self.show_notice(HELP)
+            self.show_notice(help_text())
         else:
             chat.table.command(command, text)
 

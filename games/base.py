@@ -42,8 +42,19 @@ class Game(ABC):
     __slots__ = ()
     name: ClassVar[str]  # after /play, and in the offer on the wire
     title: ClassVar[str]  # in sentences
-    how_to_move: ClassVar[str]  # the move syntax, for /help and the README
+    how_to_move: ClassVar[str]  # the move syntax, in "Your move" sentences
+    move_help: ClassVar[str]  # the move syntax in /help: short, one line
     marks: ClassVar[tuple[str, str]]  # what each seat is called on the board
+    secret: ClassVar[str] = ""  # what follows `/play NAME` and is kept hidden ("word")
+
+    @classmethod
+    def offer_title(cls, setup: dict[str, Any]) -> str:
+        """What the peer's offer (with these setup fields, already checked) is called."""
+        return cls.title
+
+    def opened(self, opening: dict[str, Any], offerer: str) -> str:
+        """The sentence for an opening `check_opening` accepted."""
+        return f"{offerer}'s secret was opened, and every answer was true."
 
     # -- starting ------------------------------------------------------------------------
 

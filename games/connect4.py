@@ -17,6 +17,7 @@ class ConnectFour(Game):
     name = "connect4"
     title = "Connect Four"
     how_to_move = "a column number 1-7"
+    move_help = "a column 1-7"
     marks = ("X", "O")
 
     __slots__ = ("_columns", "_outcome")

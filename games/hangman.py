@@ -44,6 +44,8 @@ class Hangman(Game):
     name = "hangman"
     title = "hangman"
     how_to_move = "a letter a-z, or /m WORD to guess the whole word"
+    move_help = "a letter a-z, or /m WORD to guess the whole word"
+    secret = "word"
     marks = ("guesser", "setter")
 
     __slots__ = ("_answers", "_commitment", "_misses", "_outcome", "_pending", "_revealed",
@@ -82,6 +84,14 @@ class Hangman(Game):
         if not isinstance(commitment, str) or not _HEX_DIGEST.fullmatch(commitment):
             raise IllegalMove("a hangman offer needs a SHA-256 commitment in hex")
         return cls(commitment, (None,) * length, None)
+
+    @classmethod
+    def offer_title(cls, setup: dict[str, Any]) -> str:
+        return f"hangman with a {setup['length']}-letter word"
+
+    def opened(self, opening: dict[str, Any], offerer: str) -> str:
+        return (f"The word was {opening['word']}: {offerer}'s offer committed to it and every "
+                "answer was true.")
 
     @classmethod
     def new(cls) -> Hangman:

@@ -19,6 +19,8 @@ from turnchat.games import REGISTRY, game_named
 from turnchat.games.base import FIRST, SECOND, Cheated, Game, IllegalMove, Outcome
 from turnchat.wire.events import Play
 
+MAX_UNKNOWN_NAME = 32  # of a game we lack, as we repeat it
+
 
 class GameBroken(Exception):
     """The peer broke a game's rules or lied: the conversation ends with ERROR(reason)."""
@@ -66,6 +68,7 @@ class Match:
         self._offer: _Offer | None = None
         self._awaiting_opening: Game | None = None  # ended; the peer still owes its opening
         self._reveal: dict[str, Any] | None = None  # the peer resigned: our secret to open
+        self._unknown_offer: str | None = None  # offered a game we lack: decline it
 
     # -- what our user may do ------------------------------------------------------------
 
@@ -130,6 +133,9 @@ class Match:
 
     def automatic(self) -> tuple[Play, list[str]] | None:
         """A step our client takes by itself now (hangman's answer or its reveal), made."""
+        if self._unknown_offer is not None:
+            self._unknown_offer = None
+            return Play("decline", {}), []
         if self._reveal is not None:
             play, self._reveal = Play("reveal", {"opening": self._reveal}), None
             return play, []
@@ -161,15 +167,17 @@ class Match:
             raise IllegalMove("an offer while another is open")
         fields = dict(fields)
         name = fields.pop("game", None)
-        game = game_named(name) if isinstance(name, str) else None
-        if game is None:
-            raise IllegalMove(f"no game called {name!r} here")
+        if not isinstance(name, str):
+            raise IllegalMove("an offer that names no game")
+        game = game_named(name)
+        if game is None:  # a game of a newer turnchat: declined, the conversation goes on
+            self._unknown_offer = name[:MAX_UNKNOWN_NAME]
+            return [f"{self.peer_name} offered {self._unknown_offer!r}, a game this turnchat "
+                    "does not have; declined."]
         game.accepted(fields)  # a malformed setup is refused now, not when accepted
         self._offer = _Offer(False, game, setup=fields)
-        what = game.title
-        if "length" in fields:
-            what += f" with a {fields['length']}-letter word"
-        return [f"{self.peer_name} offers {what}: /accept (you move first) or /decline."]
+        return [f"{self.peer_name} offers {game.offer_title(fields)}: /accept (you move "
+                "first) or /decline."]
 
     def _receive_accept(self, fields: dict[str, Any]) -> list[str]:
         offer = self._my_open_offer()
@@ -258,8 +266,7 @@ class Match:
         if not isinstance(opening, dict):
             raise Cheated(f"it ended {game.title} without opening its commitment")
         game.check_opening(opening)
-        return [f"The word was {opening['word']}: {self.peer_name}'s offer committed to it "
-                "and every answer was true."]
+        return [game.opened(opening, self.peer_name)]
 
     def _whose_move(self, game: Game) -> str:
         if game.to_move() == self.my_seat:
@@ -272,7 +279,8 @@ class Match:
         if self.game is not None:
             raise IllegalMove(f"A game of {self.game.title} is on; /resign ends it.")
         if self._awaiting_opening is not None:
-            raise IllegalMove(f"Waiting for {self.peer_name}'s client to reveal the word.")
+            secret = self._awaiting_opening.secret or "secret"
+            raise IllegalMove(f"Waiting for {self.peer_name}'s client to reveal the {secret}.")
 
     def _open_offer_sentence(self) -> str:
         assert self._offer is not None

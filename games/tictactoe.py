@@ -30,6 +30,7 @@ class TicTacToe(Game):
     name = "tictactoe"
     title = "tic-tac-toe"
     how_to_move = "a cell 1-9 (1 2 3 is the top row) or a coordinate a1-c3 (b2 is the centre)"
+    move_help = "a cell 1-9 (1 2 3 is the top row) or a1-c3 (b2 centre)"
     marks = ("X", "O")
 
     __slots__ = ("_board", "_outcome")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import Enum, auto
 from typing import TYPE_CHECKING, Protocol
 
+from turnchat.games import REGISTRY
 from turnchat.session.ending import ExitStatus
 from turnchat.session.ports import Clock, Connection, Doorway, Timer
 from turnchat.session.sanitize import sanitize, sanitize_line
@@ -113,6 +114,8 @@ class Chat:
         self.handshake_seconds = handshake_seconds
         self.peer_name = "peer"
         self.peer_origin = ""
+        self.games = tuple(REGISTRY)  # ours, said in HELLO
+        self.peer_games: tuple[str, ...] | None = None  # theirs; None: it did not say
         self.listening_on: list[str] = []
         self.ending: Ending | None = None
         self._link: Connection | None = None
@@ -145,12 +148,12 @@ class Chat:
         self._link = connection
         mode = connection.conversation.mode
         if mode is not Mode.FRAMES:  # a plain-text listener will not greet: talk at once
-            connection.send(Hello(self.my_name))
+            connection.send(Hello(self.my_name, games=self.games))
             self._talk_plain(f"Connected to {origin}, a plain-text peer ({_PLAIN_RULES[mode]}).")
             return
         self.phase = Phase.GREETING
         self._greeting_timer = self.clock.call_later(self.handshake_seconds, self._no_answer)
-        connection.send(Hello(self.my_name))
+        connection.send(Hello(self.my_name, games=self.games))
 
     def joined(self, connection: Connection, origin: str) -> None:
         """A peer the listener accepted (it greeted, or typed a first line) is here."""
@@ -158,12 +161,13 @@ class Chat:
         self._conversations += 1
         self._link = connection
         conversation = connection.conversation
-        connection.send(Hello(self.my_name))
+        connection.send(Hello(self.my_name, games=self.games))
         if conversation.peer_hello is None:
             self._talk_plain(f"A plain-text peer connected from {origin} "
                              f"({_PLAIN_RULES[conversation.mode]}).")
         else:
             self.peer_name = display_name(conversation.peer_hello.name)
+            self.peer_games = conversation.peer_hello.games
             self.phase = Phase.TALKING
             self.view.show_notice(f"{self.peer_name} connected from {origin}.")
             self.view.refresh()
@@ -339,6 +343,7 @@ class Chat:
             self._cancel_timers()
             self.phase = Phase.TALKING
             self.peer_name = display_name(event.name)
+            self.peer_games = event.games
             self.view.show_notice(f"Connected to {self.peer_name} at {self.peer_origin}.")
             self.view.refresh()
         elif isinstance(event, Quit):
@@ -412,6 +417,7 @@ class Chat:
         self._link = None
         self._table = None
         self.peer_name = "peer"
+        self.peer_games = None
         self.peer_origin = ""
         self.phase = Phase.WAITING
         self._listener.reopen()

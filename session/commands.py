@@ -8,6 +8,8 @@ command (a typo should not reach the peer); `//` at the start sends one literal 
 
 from enum import Enum, auto
 
+from turnchat.games import REGISTRY, game_named
+
 
 class Command(Enum):
     MESSAGE = auto()
@@ -27,24 +29,33 @@ _NAMED = {"/q": Command.QUIT, "/help": Command.HELP, "/play": Command.PLAY,
           "/score": Command.SCORE, "/m": Command.MOVE}
 TAKES_NO_TURN = frozenset({Command.QUIT, Command.HELP, Command.SCORE})  # done at once
 
-HELP = """\
+_HELP_HEAD = """\
 Commands:
   /q                  leave the conversation (so do Ctrl-C, and Ctrl-D on an empty line)
   /help               show this
   //text              send a message that begins with a single /
   /say TEXT           send TEXT as a message even if it looks like a move or a command
 Games, played in turns (a move is a turn; on your turn you may move or talk):
-  /play GAME          offer a game on your turn: tictactoe, connect4 or hangman
-  /play hangman WORD  offer hangman with your secret word (alone, the word is asked hidden)
-  /accept, /decline   answer an offer on your turn; whoever accepts moves first
+  /play GAME          offer a game on your turn: {names}
+{secrets}  /accept, /decline   answer an offer on your turn; whoever accepts moves first
   /resign             give the game up, on your turn
   /score              the games won and drawn in this conversation
   /m MOVE             make a move; a move alone on its line works too:
-                        tic-tac-toe  a cell 1-9 (1 2 3 is the top row) or a1-c3 (b2 centre)
-                        connect4     a column 1-7
-                        hangman      a letter a-z, or /m WORD to guess the whole word
+{moves}
 Type a message and press Enter on your turn. On the peer's turn you may type ahead:
 Enter keeps the draft until your turn. Up and Down recall what you sent."""
+
+
+def help_text() -> str:
+    """/help: the commands, and the games of the registry (each loaded only now)."""
+    games = [game for name in REGISTRY if (game := game_named(name)) is not None]
+    names = ", ".join(REGISTRY)
+    secrets = "".join(
+        f"  {'/play ' + game.name + ' ' + game.secret.upper():<20}offer {game.title} with your "
+        f"secret {game.secret} (alone, it is asked hidden)\n" for game in games if game.secret)
+    moves = "\n".join(f"                        {game.name:<12} {game.move_help}"
+                      for game in games)
+    return _HELP_HEAD.format(names=names, secrets=secrets, moves=moves)
 
 
 def parse_command(line: str) -> tuple[Command, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from turnchat.games import REGISTRY, game_named
 from turnchat.games.base import IllegalMove
 from turnchat.games.match import GameBroken, Match
 from turnchat.session.commands import Command
@@ -23,6 +24,7 @@ class Host(Protocol):
 
     my_name: str
     peer_name: str
+    peer_games: tuple[str, ...] | None  # the games the peer's turnchat said it has
     ending: object | None
 
     @property
@@ -71,6 +73,7 @@ class GameTable:
                 if not name:
                     raise IllegalMove("Say which game: /play tictactoe, /play connect4 or "
                                       "/play hangman WORD.")
+                self._check_peer_has(name.lower())
                 step = match.offer(name.lower(), word.strip())
             elif command is Command.ACCEPT:
                 step = match.accept()
@@ -83,6 +86,17 @@ class GameTable:
         except IllegalMove as error:
             raise LocalProtocolError(str(error)) from None
         self._send(*step)
+
+    def _check_peer_has(self, name: str) -> None:
+        games = self._chat.peer_games
+        if games is not None and name in REGISTRY and name not in games:
+            raise IllegalMove(f"{self._chat.peer_name}'s turnchat has no {name}.")
+
+    @staticmethod
+    def secret_of(name: str) -> str:
+        """What `/play NAME` asks for hidden when nothing follows it ("word"), or ""."""
+        game = game_named(name.lower()) if name.lower() in REGISTRY else None
+        return game.secret if game is not None else ""
 
     def bare_move(self, text: str) -> bool:
         """If `text` alone is a move in the game on the table, make it and return True."""

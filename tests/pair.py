@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable
 
 from turnchat.session.chat import Chat, Ending
-from turnchat.session.commands import HELP, Command, parse_command
+from turnchat.session.commands import Command, help_text, parse_command
 from turnchat.wire import (
     Conversation,
     Error,
@@ -147,7 +147,7 @@ class Person:
             if command is Command.QUIT:
                 self.chat.leave()
             elif command is Command.HELP:
-                self.show_notice(HELP)
+                self.show_notice(help_text())
             elif command is Command.MESSAGE:
                 self.chat.say(text)
             elif command is Command.UNKNOWN:

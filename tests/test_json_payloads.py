@@ -75,7 +75,7 @@ def test_what_turnchat_itself_sends_is_within_the_limits() -> None:
             "games": ["tictactoe", "connect4", "hangman"], "later": {"a": [[[{"b": 1}]]]}}
     listener = Conversation(Role.LISTENER)
     assert events_of(listener, frame(HELLO, json.dumps(body).encode())) == \
-        [Hello("x" * 32)]
+        [Hello("x" * 32, games=("tictactoe", "connect4", "hangman"))]
     assert nesting(json.dumps(body)) == MAX_DEPTH
     assert MAX_KEYS >= 8 and MAX_ITEMS >= 16
 

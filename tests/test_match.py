@@ -141,10 +141,20 @@ def test_a_move_out_of_the_game_turn_is_caught() -> None:
 @pytest.mark.parametrize("play", [
     Play("move", {"move": 5}), Play("accept", {}), Play("decline", {}),
     Play("resign", {}), Play("reveal", {"opening": {}}),
-    Play("offer", {"game": "chess"}), Play("offer", {"game": "hangman", "length": 99}),
+    Play("offer", {"game": 7}), Play("offer", {"game": "hangman", "length": 99}),
 ])
 def test_steps_that_make_no_sense_now_are_caught(play: Play) -> None:
     assert caught(Match("ana", "bo"), play).reason.startswith(f"illegal {play.kind}")
+
+
+def test_an_offer_of_a_game_this_side_lacks_is_declined_not_an_error() -> None:
+    """A newer turnchat may offer a game this one does not have (docs/PROTOCOL.md)."""
+    bo = Match("bo", "ana")
+    assert bo.receive(Play("offer", {"game": "chess", "clock": 300})) == [
+        "ana offered 'chess', a game this turnchat does not have; declined."]
+    assert bo.automatic() == (Play("decline", {}), [])
+    assert bo.automatic() is None
+    send(bo, Match("ana", "bo"), bo.offer("tictactoe", ""))  # and the table is free
 
 
 def test_a_hangman_answer_that_lies_is_exposed() -> None:

@@ -6,6 +6,7 @@ they can show (sockets, terminals, signals, nc and socat)."""
 import pytest
 
 from tests.pair import MemoryConnection, Pair
+from turnchat.games import REGISTRY
 from turnchat.session.ending import ExitStatus
 
 
@@ -181,3 +182,53 @@ def test_a_harness_that_duplicates_a_frame_is_caught() -> None:
     assert pair.bo.ending is not None and pair.bo.ending.status is ExitStatus.FAILED
     assert pair.bo.ending.message == "ana broke the protocol (TEXT out of turn); connection " \
                                      "closed."
+
+
+def with_nim(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(REGISTRY, "nim", "tests.fourth_game:Nim")
+
+
+def test_a_fourth_game_is_one_file_and_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    with_nim(monkeypatch)
+    pair = Pair()
+    pair.ana.type("/help")
+    assert "offer a game on your turn: tictactoe, connect4, hangman, nim" in pair.ana.notices[-1]
+    assert "nim          1, 2 or 3 stones" in pair.ana.notices[-1]
+    pair.ana.type("/play nim")
+    pair.settle()
+    pair.bo.type("/accept")
+    for who, take in (("bo", "3"), ("ana", "3"), ("bo", "3"), ("ana", "1")):
+        assert getattr(pair, who).type(take) == ""
+        pair.settle()
+    assert "Game over: you won (took the last stone)." in "\n".join(pair.ana.games)
+    assert "Game over: ana won (took the last stone)." in "\n".join(pair.bo.games)
+
+
+def test_a_game_the_peer_said_it_lacks_is_refused_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    with_nim(monkeypatch)
+    pair = Pair(greet=False)
+    pair.bo.chat.games = ("tictactoe", "connect4", "hangman")  # bo's turnchat has no nim
+    pair.greet()
+    sent = len(pair.ends["ana"].sent)
+    assert pair.ana.type("/play nim") == "bo's turnchat has no nim."
+    assert len(pair.ends["ana"].sent) == sent and pair.ana.my_turn  # nothing went out
+    assert pair.ana.type("/play tictactoe") == ""
+
+
+def test_an_offer_of_a_game_this_side_lacks_is_declined(monkeypatch: pytest.MonkeyPatch) -> None:
+    """bo's turnchat is older: it says no games in HELLO and knows no nim. Its table
+    declines the offer by itself, and the conversation goes on."""
+    with_nim(monkeypatch)
+    pair = Pair(greet=False)
+    pair.bo.chat.games = None
+    pair.greet()
+    assert pair.ana.chat.peer_games is None
+    assert pair.ana.type("/play nim") == ""
+    monkeypatch.delitem(REGISTRY, "nim")  # from here on, as on bo's machine
+    pair.settle()
+    assert "ana offered 'nim', a game this turnchat does not have; declined." in pair.bo.games
+    assert "bo declined Nim." in pair.ana.games
+    assert pair.bo.type("maybe tic-tac-toe?") == ""
+    pair.settle()
+    assert pair.ana.messages == ["bo: maybe tic-tac-toe?"]
+    assert pair.ana.ending is None and pair.bo.ending is None

@@ -239,7 +239,8 @@ def test_what_the_connector_sends_on_the_wire(turnchat: Start, raw_peers: list[R
     server.close()
     peer = RawPeer(sock)
     raw_peers.append(peer)
-    assert peer.read_frame() == (HELLO, b'{"app":"turnchat","version":1,"name":"ana"}')
+    assert peer.read_frame() == (HELLO, b'{"app":"turnchat","version":1,"name":"ana",'
+                                        b'"games":["tictactoe","connect4","hangman"]}')
     peer.send(hello("srv"))
     assert peer.read_frame() == (TEXT, b"hello")
     peer.send(text("line one\nline two"))

@@ -21,6 +21,7 @@ class Hello(Event):
 
     name: str
     version: int = 1
+    games: tuple[str, ...] | None = None  # the games its turnchat has; None: it did not say
 
 
 @dataclass(frozen=True, slots=True)

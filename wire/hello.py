@@ -1,6 +1,8 @@
 """The HELLO payload: a JSON object `{"app": "turnchat", "version": 1, "name": ...}`.
 
-Unknown keys are ignored so that later versions can add to the greeting.
+Unknown keys are ignored so that later versions can add to the greeting. One such key is
+"games": the names of the games the sender's turnchat has (docs/PROTOCOL.md); a peer that
+does not send it has the three games of the first version.
 """
 
 import json
@@ -10,9 +12,14 @@ from turnchat.wire.events import Hello
 from turnchat.wire.json_object import load_object
 from turnchat.wire.limits import APP_NAME, MAX_PEER_NAME_CHARS, PROTOCOL_VERSION
 
+MAX_GAMES = 64  # names in "games": far more than anyone will write, and a bound
+MAX_GAME_NAME_CHARS = 32
+
 
 def encode_hello(hello: Hello) -> bytes:
-    body = {"app": APP_NAME, "version": hello.version, "name": hello.name}
+    body: dict[str, object] = {"app": APP_NAME, "version": hello.version, "name": hello.name}
+    if hello.games is not None:
+        body["games"] = list(hello.games)
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -32,4 +39,10 @@ def decode_hello(text: str) -> Hello:
     if len(name) > MAX_PEER_NAME_CHARS:
         raise RemoteProtocolError(f"HELLO has a name of {len(name)} characters; the limit "
                                   f"is {MAX_PEER_NAME_CHARS}")
-    return Hello(name=name, version=version)
+    games = body.get("games")
+    if games is not None and not (
+            isinstance(games, list) and len(games) <= MAX_GAMES
+            and all(isinstance(game, str) and 0 < len(game) <= MAX_GAME_NAME_CHARS
+                    for game in games)):
+        raise RemoteProtocolError(f'HELLO "games" is not a list of at most {MAX_GAMES} names')
+    return Hello(name=name, version=version, games=None if games is None else tuple(games))
