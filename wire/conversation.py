@@ -20,7 +20,7 @@ from turnchat.wire.frames import FrameDecoder, FrameType, encode_frame
 from turnchat.wire.hello import decode_hello, encode_hello
 from turnchat.wire.limits import MAX_PAYLOAD
 from turnchat.wire.modes import Mode
-from turnchat.wire.play import ANY_TIME, decode_play, encode_play, ends_turn
+from turnchat.wire.play import MOVE_KEEPING_TURN, decode_play, encode_play, turn_step
 
 
 class Role(Enum):
@@ -55,7 +55,14 @@ _FINAL = (State.BROKEN, State.CLOSED)
 _GREETED_US = (State.ANSWER_HELLO, State.MY_TURN, State.THEIR_TURN)  # the peer's HELLO is in
 _WE_GREETED = (State.AWAIT_ANSWER, State.MY_TURN, State.THEIR_TURN)  # our HELLO is out
 
-_TRANSITIONS: dict[tuple[State, _Who, FrameType], State] = {
+_TALKING = (State.MY_TURN, State.THEIR_TURN)
+# GAME steps (wire/play.py) by what they do to the turn. Each is made on the sender's turn
+# except "reveal" (hangman's opening after the guesser resigned), which may come any time.
+_ENDS_TURN = ("offer", "move")  # as TEXT does
+_KEEPS_TURN = ("accept", "decline", "resign", MOVE_KEEPING_TURN)  # the sender goes on
+
+# (state, who sends, frame type or GAME step) -> the next state; what is not here is refused.
+_TRANSITIONS: dict[tuple[State, _Who, FrameType | str], State] = {
     (State.SEND_HELLO, US, FrameType.HELLO): State.AWAIT_ANSWER,
     (State.AWAIT_ANSWER, PEER, FrameType.HELLO): State.MY_TURN,
     (State.AWAIT_HELLO, PEER, FrameType.HELLO): State.ANSWER_HELLO,
@@ -66,6 +73,11 @@ _TRANSITIONS: dict[tuple[State, _Who, FrameType], State] = {
     **{(state, PEER, FrameType.QUIT): State.CLOSED for state in _GREETED_US},
     **{(state, who, FrameType.ERROR): State.CLOSED for state in _OPEN for who in _Who},
     (State.BROKEN, US, FrameType.ERROR): State.CLOSED,
+    **{(State.MY_TURN, US, step): State.THEIR_TURN for step in _ENDS_TURN},
+    **{(State.THEIR_TURN, PEER, step): State.MY_TURN for step in _ENDS_TURN},
+    **{(State.MY_TURN, US, step): State.MY_TURN for step in _KEEPS_TURN},
+    **{(State.THEIR_TURN, PEER, step): State.THEIR_TURN for step in _KEEPS_TURN},
+    **{(state, who, "reveal"): state for state in _TALKING for who in _Who},
 }
 
 # Python 3.11 resolves every `Enum.MEMBER` through EnumType.__getattr__'s slow hook (3.12
@@ -76,8 +88,6 @@ PLAIN_TEXT_REASON = "plain text instead of turnchat frames"
 
 _FRAME_OF = {Hello: FrameType.HELLO, Text: FrameType.TEXT, Quit: FrameType.QUIT,
              Error: FrameType.ERROR, Play: FrameType.GAME}
-_TALKING = (State.MY_TURN, State.THEIR_TURN)
-_HANDED_OVER = {(State.MY_TURN, US): State.THEIR_TURN, (State.THEIR_TURN, PEER): State.MY_TURN}
 
 
 class Conversation:
@@ -101,11 +111,11 @@ class Conversation:
         if frame_type is None:
             raise TypeError(f"cannot send {event!r}")
         payload = self._payload_of(event)
+        step: FrameType | str = frame_type
         if frame_type is _GAME:
             assert isinstance(event, Play)
-            next_state = self._after_play(US, event)
-        else:
-            next_state = _TRANSITIONS.get((self.state, US, frame_type))
+            step = turn_step(event)
+        next_state = _TRANSITIONS.get((self.state, US, step))
         if next_state is None:
             raise LocalProtocolError(self._why_not(frame_type))
         self.state = next_state
@@ -133,18 +143,6 @@ class Conversation:
             raise LocalProtocolError(f"The {'game step' if isinstance(event, Play) else 'greeting'}"
                                      f" is over {MAX_PAYLOAD} bytes.")
         return payload
-
-    def _after_play(self, who: _Who, play: Play) -> State | None:
-        """The state after `who` sends `play`, or None if it may not be sent now."""
-        state = self.state
-        if state not in _TALKING:
-            return None
-        if play.kind in ANY_TIME:
-            return state
-        handed_over = _HANDED_OVER.get((state, who))
-        if handed_over is None:  # not the sender's turn
-            return None
-        return handed_over if ends_turn(play) else state
 
     def _why_not(self, frame_type: FrameType) -> str:
         if self.state in _FINAL:
@@ -223,7 +221,7 @@ class Conversation:
             play = decode_play(payload.decode())
         except UnicodeDecodeError:
             raise RemoteProtocolError("invalid UTF-8 in GAME") from None
-        next_state = self._after_play(PEER, play)
+        next_state = _TRANSITIONS.get((self.state, PEER, turn_step(play)))
         if next_state is None:
             raise RemoteProtocolError(f"GAME {play.kind} out of turn")
         self.state = next_state

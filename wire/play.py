@@ -1,7 +1,8 @@
 """The GAME frame's payload (type 0x05): a JSON object whose "kind" says what happens.
 
 The conversation needs to know one thing about a game step: what it does to the turn. That
-is fixed per kind, so it lives here and no game needs to be known to enforce it:
+is fixed per kind, so no game needs to be known to enforce it; `turn_step` names it, and
+wire/conversation.py's one transition table holds the rule for each step beside TEXT's:
 
 - "offer" and "move" are made on the sender's turn and end it, as TEXT does; a move with
   `"keep_turn": true` leaves the turn with the sender for one more frame (hangman's
@@ -21,10 +22,8 @@ from turnchat.wire.errors import RemoteProtocolError
 from turnchat.wire.events import Play
 from turnchat.wire.json_object import load_object
 
-ENDS_TURN = frozenset({"offer", "move"})
-KEEPS_TURN = frozenset({"accept", "decline", "resign"})
-ANY_TIME = frozenset({"reveal"})
-KINDS = ENDS_TURN | KEEPS_TURN | ANY_TIME
+KINDS = frozenset({"offer", "accept", "decline", "move", "resign", "reveal"})
+MOVE_KEEPING_TURN = "move, keeping the turn"  # the one step whose effect is not its kind's
 
 
 def encode_play(play: Play) -> bytes:
@@ -43,5 +42,8 @@ def decode_play(text: str) -> Play:
     return Play(kind, body)
 
 
-def ends_turn(play: Play) -> bool:
-    return play.kind in ENDS_TURN and not (play.kind == "move" and play.fields.get("keep_turn"))
+def turn_step(play: Play) -> str:
+    """What `play` is to the turn rules: its kind, or MOVE_KEEPING_TURN."""
+    if play.kind == "move" and play.fields.get("keep_turn"):
+        return MOVE_KEEPING_TURN
+    return play.kind
