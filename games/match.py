@@ -13,6 +13,7 @@ the game (and in hangman the word).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum, auto
 from typing import Any
 
 from turnchat.games import REGISTRY, game_named
@@ -20,6 +21,35 @@ from turnchat.games.base import FIRST, SECOND, Cheated, Game, IllegalMove, Outco
 from turnchat.wire.events import Play
 
 MAX_UNKNOWN_NAME = 32  # of a game we lack, as we repeat it
+
+
+class Phase(Enum):
+    """Where the table of one conversation stands; derived from what the match holds."""
+
+    FREE = auto()  # no game and no offer: either side may offer
+    WE_OFFERED = auto()
+    THEY_OFFERED = auto()
+    PLAYING = auto()
+    OPENING_OWED = auto()  # we resigned a game whose secret the peer holds: its reveal is due
+
+
+# The steps of the game offer and of a secret's opening: (phase, step) -> the phases it may
+# lead to. A step that is not here is refused: our user's with a sentence, the peer's as
+# GameBroken. What a move may be is for the game on the table to say; this table only says
+# when a move, an offer or an answer may come at all.
+STEPS: dict[tuple[Phase, str], frozenset[Phase]] = {
+    (Phase.FREE, "we offer"): frozenset({Phase.WE_OFFERED}),
+    (Phase.FREE, "they offer"): frozenset({Phase.THEY_OFFERED, Phase.FREE}),  # FREE: unknown
+    (Phase.WE_OFFERED, "they accept"): frozenset({Phase.PLAYING}),
+    (Phase.WE_OFFERED, "they decline"): frozenset({Phase.FREE}),
+    (Phase.THEY_OFFERED, "we accept"): frozenset({Phase.PLAYING}),
+    (Phase.THEY_OFFERED, "we decline"): frozenset({Phase.FREE}),
+    (Phase.PLAYING, "we move"): frozenset({Phase.PLAYING, Phase.FREE}),  # FREE: game over
+    (Phase.PLAYING, "they move"): frozenset({Phase.PLAYING, Phase.FREE}),
+    (Phase.PLAYING, "we resign"): frozenset({Phase.FREE, Phase.OPENING_OWED}),
+    (Phase.PLAYING, "they resign"): frozenset({Phase.FREE}),
+    (Phase.OPENING_OWED, "they reveal"): frozenset({Phase.FREE}),
+}
 
 
 class GameBroken(Exception):
@@ -72,10 +102,18 @@ class Match:
 
     # -- what our user may do ------------------------------------------------------------
 
-    def offer(self, name: str, argument: str) -> tuple[Play, list[str]]:
-        self._check_no_game()
+    @property
+    def phase(self) -> Phase:
+        if self.game is not None:
+            return Phase.PLAYING
+        if self._awaiting_opening is not None:
+            return Phase.OPENING_OWED
         if self._offer is not None:
-            raise IllegalMove(self._open_offer_sentence())
+            return Phase.WE_OFFERED if self._offer.by_me else Phase.THEY_OFFERED
+        return Phase.FREE
+
+    def offer(self, name: str, argument: str) -> tuple[Play, list[str]]:
+        self._check("we offer")
         game = game_named(name)
         if game is None:
             raise IllegalMove(f"There is no game called {name!r}; the games are "
@@ -87,25 +125,33 @@ class Match:
             "or /decline."]
 
     def accept(self) -> tuple[Play, list[str]]:
-        offer = self._peer_offer()
+        self._check("we accept")
+        offer = self._offer
+        assert offer is not None
         self._offer = None
         self._start(offer.game.accepted(offer.setup), FIRST)
         return Play("accept", {}), self._started_lines(offer.game, "You accepted")
 
     def decline(self) -> tuple[Play, list[str]]:
-        offer = self._peer_offer()
+        self._check("we decline")
+        offer = self._offer
+        assert offer is not None
         self._offer = None
         return Play("decline", {}), [f"You declined {offer.game.title}."]
 
     def move(self, move: Any) -> tuple[Play, list[str]]:
-        game = self._my_move_game()
+        self._check("we move")
+        game = self.game
+        assert game is not None
+        if game.to_move() != self.my_seat:
+            raise IllegalMove(f"It is {self.peer_name}'s move.")
         after = game.apply(move)
         return self._moved(Play("move", {"move": move}), game, after, by_me=True)
 
     def resign(self) -> tuple[Play, list[str]]:
+        self._check("we resign")
         game = self.game
-        if game is None:
-            raise IllegalMove("There is no game to resign.")
+        assert game is not None
         fields: dict[str, Any] = {}
         if (opening := game.opening()) is not None:
             fields["opening"] = opening
@@ -161,10 +207,7 @@ class Match:
                              f"{self.peer_name} cheated: {error}") from None
 
     def _receive_offer(self, fields: dict[str, Any]) -> list[str]:
-        if self.game is not None or self._awaiting_opening is not None:
-            raise IllegalMove("an offer while a game is on")
-        if self._offer is not None:
-            raise IllegalMove("an offer while another is open")
+        self._check("they offer")
         fields = dict(fields)
         name = fields.pop("game", None)
         if not isinstance(name, str):
@@ -180,21 +223,25 @@ class Match:
                 "first) or /decline."]
 
     def _receive_accept(self, fields: dict[str, Any]) -> list[str]:
-        offer = self._my_open_offer()
+        self._check("they accept")
+        offer = self._offer
+        assert offer is not None
         self._offer = None
         assert offer.prepared is not None
         self._start(offer.prepared, SECOND)
         return self._started_lines(offer.game, f"{self.peer_name} accepted")
 
     def _receive_decline(self, fields: dict[str, Any]) -> list[str]:
-        offer = self._my_open_offer()
+        self._check("they decline")
+        offer = self._offer
+        assert offer is not None
         self._offer = None
         return [f"{self.peer_name} declined {offer.game.title}."]
 
     def _receive_move(self, fields: dict[str, Any]) -> list[str]:
+        self._check("they move")
         game = self.game
-        if game is None:
-            raise IllegalMove("a move with no game on")
+        assert game is not None
         if game.to_move() != 1 - self.my_seat:
             raise IllegalMove("a move out of turn")
         after = game.apply(fields.get("move"))
@@ -204,9 +251,9 @@ class Match:
         return self._moved(Play("move", fields), game, after, by_me=False)[1] + opened
 
     def _receive_resign(self, fields: dict[str, Any]) -> list[str]:
+        self._check("they resign")
         game = self.game
-        if game is None:
-            raise IllegalMove("a resignation with no game on")
+        assert game is not None
         opened = self._open(game, fields.get("opening")) if game.awaits_opening() else []
         lines = [f"{self.peer_name} resigned; you won."]
         lines += self._finish(game, Outcome(self.my_seat, "resigned"))
@@ -214,9 +261,9 @@ class Match:
         return lines + opened
 
     def _receive_reveal(self, fields: dict[str, Any]) -> list[str]:
+        self._check("they reveal")
         game = self._awaiting_opening
-        if game is None:
-            raise IllegalMove("a reveal with nothing to open")
+        assert game is not None
         self._awaiting_opening = None
         return self._open(game, fields.get("opening"))
 
@@ -275,33 +322,44 @@ class Match:
 
     # -- refusals ----------------------------------------------------------------------------
 
-    def _check_no_game(self) -> None:
-        if self.game is not None:
-            raise IllegalMove(f"A game of {self.game.title} is on; /resign ends it.")
-        if self._awaiting_opening is not None:
-            secret = self._awaiting_opening.secret or "secret"
-            raise IllegalMove(f"Waiting for {self.peer_name}'s client to reveal the {secret}.")
+    def _check(self, step: str) -> None:
+        """Refuse `step` if the table (STEPS) does not allow it in this phase."""
+        phase = self.phase
+        if (phase, step) in STEPS:
+            return
+        if step == "they offer" and phase in (Phase.WE_OFFERED, Phase.THEY_OFFERED):
+            raise IllegalMove("an offer while another is open")
+        if step.startswith("they "):  # the peer's: a reason for its ERROR
+            raise IllegalMove(_PEER_REFUSALS[step])
+        raise IllegalMove(self._refusal(step, phase))
 
-    def _open_offer_sentence(self) -> str:
-        assert self._offer is not None
-        if self._offer.by_me:
-            return f"Your offer of {self._offer.game.title} is waiting for {self.peer_name}."
-        return f"{self.peer_name} offered {self._offer.game.title}: /accept or /decline first."
+    def _refusal(self, step: str, phase: Phase) -> str:
+        """Our user's step refused in `phase`, in a sentence."""
+        if step == "we offer":
+            if phase is Phase.PLAYING:
+                assert self.game is not None
+                return f"A game of {self.game.title} is on; /resign ends it."
+            if phase is Phase.OPENING_OWED:
+                assert self._awaiting_opening is not None
+                secret = self._awaiting_opening.secret or "secret"
+                return f"Waiting for {self.peer_name}'s client to reveal the {secret}."
+            assert self._offer is not None
+            if self._offer.by_me:
+                return f"Your offer of {self._offer.game.title} is waiting for {self.peer_name}."
+            return (f"{self.peer_name} offered {self._offer.game.title}: /accept or /decline "
+                    "first.")
+        if step in ("we accept", "we decline"):
+            return f"{self.peer_name} has not offered a game."
+        if step == "we resign":
+            return "There is no game to resign."
+        return "There is no game on; /play starts one."
 
-    def _peer_offer(self) -> _Offer:
-        if self._offer is None or self._offer.by_me:
-            raise IllegalMove(f"{self.peer_name} has not offered a game.")
-        return self._offer
 
-    def _my_open_offer(self) -> _Offer:
-        if self._offer is None or not self._offer.by_me:
-            raise IllegalMove("an answer to no offer")
-        return self._offer
-
-    def _my_move_game(self) -> Game:
-        game = self.game
-        if game is None:
-            raise IllegalMove("There is no game on; /play starts one.")
-        if game.to_move() != self.my_seat:
-            raise IllegalMove(f"It is {self.peer_name}'s move.")
-        return game
+_PEER_REFUSALS = {  # the peer's step refused: the reason its ERROR carries
+    "they offer": "an offer while a game is on",
+    "they accept": "an answer to no offer",
+    "they decline": "an answer to no offer",
+    "they move": "a move with no game on",
+    "they resign": "a resignation with no game on",
+    "they reveal": "a reveal with nothing to open",
+}
