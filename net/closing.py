@@ -11,13 +11,33 @@ about to exit waits for its `Farewells` to finish first.
 
 import socket
 from collections.abc import Callable
+from enum import Enum, auto
 
 from turnchat.net.reactor import Reactor, TimerHandle
 
 LINGER_SECONDS = 2.0  # a peer that has our last frame closes at once; a stuck one is cut off
 _DRAIN_CHUNK = 65536
 _DRAIN_AT_MOST = 16  # reads when not lingering: a flooding peer cannot keep us here
-PLAIN_WOULD_BLOCK: tuple[type[Exception], ...] = (BlockingIOError, InterruptedError)
+
+
+class Closing(Enum):
+    """Where a farewell stands."""
+
+    SENDING = auto()  # our last bytes are going out
+    DRAINING = auto()  # sent and shut: reading (and discarding) until the peer closes
+    CLOSED = auto()  # final
+
+
+# (state, what happened) -> the next state; what is not here changes nothing.
+CLOSING_STEPS: dict[tuple[Closing, str], Closing] = {
+    (Closing.SENDING, "more to send"): Closing.SENDING,
+    (Closing.SENDING, "sent, lingering"): Closing.DRAINING,
+    (Closing.SENDING, "sent"): Closing.CLOSED,  # not lingering: what has arrived is read
+    (Closing.DRAINING, "read"): Closing.DRAINING,
+    (Closing.DRAINING, "peer closed"): Closing.CLOSED,
+    **{(state, event): Closing.CLOSED
+       for state in (Closing.SENDING, Closing.DRAINING) for event in ("failed", "time up")},
+}
 
 
 class Farewell:
@@ -26,34 +46,31 @@ class Farewell:
     With `linger`, wait (up to LINGER_SECONDS) for the peer to close after reading our
     last words; without it (the peer spoke last and is closing anyway, or it is a program
     like nc that never closes first) only read what has already arrived, then close.
+    Its states and steps are the table CLOSING_STEPS.
     """
 
     def __init__(
-        self,
-        reactor: Reactor,
-        sock: socket.socket,
-        last_bytes: bytes,
-        linger: bool = True,
-        would_block: tuple[type[Exception], ...] = PLAIN_WOULD_BLOCK,
+        self, reactor: Reactor, sock: socket.socket, last_bytes: bytes, linger: bool = True
     ) -> None:
         self._reactor = reactor
         self._sock = sock
         self._pending = bytearray(last_bytes)
         self._linger = linger
-        self._would_block = would_block
+        self.state = Closing.SENDING
         self._writing = False
         self._on_finished: list[Callable[[], None]] = []
-        self._timer: TimerHandle | None = reactor.call_later(LINGER_SECONDS, self.finish)
+        self._timer: TimerHandle | None = reactor.call_later(
+            LINGER_SECONDS, lambda: self._step("time up"))
         try:
             sock.setblocking(False)
         except OSError:
-            self.finish()
+            self._step("failed")
             return
         self._write()
 
     @property
     def finished(self) -> bool:
-        return self._sock.fileno() < 0
+        return self.state is Closing.CLOSED
 
     def on_finished(self, callback: Callable[[], None]) -> None:
         """Call `callback` once the socket is closed (at once if it already is)."""
@@ -62,19 +79,28 @@ class Farewell:
         else:
             self._on_finished.append(callback)
 
+    def _step(self, event: str) -> None:
+        before = self.state
+        self.state = CLOSING_STEPS.get((before, event), before)
+        if self.state is Closing.DRAINING and before is not Closing.DRAINING:
+            self._reactor.add_reader(self._sock, self._drain)
+        if self.state is Closing.CLOSED and before is not Closing.CLOSED:
+            self._close()
+
     def _write(self) -> None:
         try:
             sent = self._sock.send(self._pending) if self._pending else 0
-        except self._would_block:
+        except (BlockingIOError, InterruptedError):
             sent = 0
         except OSError:
-            self.finish()
+            self._step("failed")
             return
         del self._pending[:sent]
         if self._pending:
             if not self._writing:
                 self._reactor.add_writer(self._sock, self._write)
                 self._writing = True
+            self._step("more to send")
             return
         if self._writing:
             self._reactor.remove_writer(self._sock)
@@ -82,32 +108,35 @@ class Farewell:
         try:
             self._sock.shutdown(socket.SHUT_WR)
         except OSError:
-            self.finish()
+            self._step("failed")
             return
-        if self._linger:
-            self._reactor.add_reader(self._sock, self._drain)
-            return
-        for _ in range(_DRAIN_AT_MOST):  # what has arrived, so that closing sends no RST
-            if not self._drained_one():
-                break
-        self.finish()
+        if not self._linger:
+            for _ in range(_DRAIN_AT_MOST):  # what has arrived, so that closing sends no RST
+                if not self._drained_one():
+                    break
+        self._step("sent, lingering" if self._linger else "sent")
 
     def _drain(self) -> None:
-        if not self._drained_one():
-            self.finish()
+        if self._drained_one():
+            self._step("read")
+        else:
+            self._step("peer closed")
 
     def _drained_one(self) -> bool:
         """Read and discard one chunk; False once the peer has closed (or nothing is left
         when not lingering)."""
         try:
             return bool(self._sock.recv(_DRAIN_CHUNK))
-        except self._would_block:
+        except (BlockingIOError, InterruptedError):
             return self._linger
         except OSError:
             return False
 
     def finish(self) -> None:
         """Close now, whatever is left unsaid or unread."""
+        self._step("failed")
+
+    def _close(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
