@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from turnchat.faces.stdin_lines import Marker, StdinLines
 from turnchat.net.closing import Farewells
-from turnchat.net.reactor import PlainReactor
+from turnchat.net.reactor import SelectorReactor
 from turnchat.roles.starting import Start, begin
 from turnchat.session.chat import Ending, Phase
 from turnchat.session.commands import TAKES_NO_TURN, Command, help_text, parse_command
@@ -38,7 +38,7 @@ class PlainFace:
     """A ChatView that writes to stdout and stderr and reads lines from stdin."""
 
     def __init__(self, start: Start) -> None:
-        self.reactor = PlainReactor()
+        self.reactor = SelectorReactor()
         self.chat = start.chat(self.reactor, self)
         self.farewells = Farewells()  # connections still closing: we exit after them
         self.status = ExitStatus.ENDED

@@ -1,7 +1,7 @@
 """Coverage-guided fuzzing (atheris, libFuzzer) of everything a peer's bytes reach.
 
 One input is cut into reads and fed to both roles of the frame `Conversation` (from a
-greeted start and from nothing), to the line and raw `PlainTextConversation`, and every
+greeted start and from nothing), to the line and raw `TextPeerConversation`, and every
 text that comes out goes through the sanitiser. The same input is also sent whole as the
 payload of a HELLO and of a GAME frame (the JSON decoders), and every game step that comes
 out of any of these is played against a match in each position a game reaches (the games'
@@ -39,7 +39,7 @@ with atheris.instrument_imports():
         Text,
     )
     from turnchat.wire.frames import FrameType, encode_frame
-    from turnchat.wire.plaintext import PlainTextConversation
+    from turnchat.wire.textpeer import TextPeerConversation
 
 EVENTS = (Hello, Text, Quit, Error, Play, ConnectionLost)
 GREETING = b'\x00\x00\x00\x2c\x01{"app":"turnchat","version":1,"name":"ana"}'
@@ -111,7 +111,7 @@ def frames(conversation: Conversation, pieces: list[bytes]) -> None:
 
 
 def plain(mode: Mode, pieces: list[bytes]) -> None:
-    conversation = PlainTextConversation(Role.LISTENER, mode)
+    conversation = TextPeerConversation(Role.LISTENER, mode)
     conversation.send(Hello("bo"))
     for piece in pieces:
         conversation.receive_data(piece)

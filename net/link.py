@@ -23,7 +23,7 @@ from turnchat.wire import (
     State,
 )
 from turnchat.wire.events import PeerBrokeProtocol
-from turnchat.wire.plaintext import RAW_READ_SIZE, PlainTextConversation
+from turnchat.wire.textpeer import RAW_READ_SIZE, TextPeerConversation
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class Link:
         self,
         reactor: Reactor,
         sock: socket.socket,
-        conversation: Conversation | PlainTextConversation,
+        conversation: Conversation | TextPeerConversation,
         on_event: Callable[[Event], None],
         tls: "TLS | None" = None,
         farewells: Farewells | None = None,

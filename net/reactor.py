@@ -44,7 +44,7 @@ class _Timer:
         self.cancelled = True
 
 
-class PlainReactor:
+class SelectorReactor:
     """A selectors loop with timers and signal handlers, run until `stop()`."""
 
     def __init__(self) -> None:

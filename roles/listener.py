@@ -27,8 +27,8 @@ from turnchat.roles import CannotStart
 from turnchat.roles.address import Address, format_address
 from turnchat.roles.turned_away import Kind, TurnedAwayReport
 from turnchat.wire import Conversation, Error, Hello, Mode, RemoteProtocolError, Role
-from turnchat.wire.plaintext import PlainTextConversation
 from turnchat.wire.screening import NOT_A_PERSON, TLS_HANDSHAKE, FirstLine, answer_to
+from turnchat.wire.textpeer import TextPeerConversation
 
 BACKLOG = 16  # connections the kernel queues for us between two accepts
 MAX_CANDIDATES = 16  # unidentified connections held at once; the oldest goes first
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from turnchat.net.tls import TLS
 
 
-PeerFound = Callable[[socket.socket, Conversation | PlainTextConversation, str, "TLS | None"],
+PeerFound = Callable[[socket.socket, Conversation | TextPeerConversation, str, "TLS | None"],
                     None]
 
 
@@ -117,7 +117,7 @@ class Listener:
             return
         if self.mode is Mode.RAW:  # nothing to screen: a raw peer may never send first
             self._busy = True
-            self._on_peer(sock, PlainTextConversation(Role.LISTENER, Mode.RAW),
+            self._on_peer(sock, TextPeerConversation(Role.LISTENER, Mode.RAW),
                           _name_of(sockaddr), None)
             return
         if len(self._candidates) >= MAX_CANDIDATES:
@@ -226,7 +226,7 @@ class Listener:
             kind = Kind.PROGRAM if why_not.endswith(NOT_A_PERSON) else Kind.JUNK
             self._turn_away(candidate, why_not, kind, in_a_line=True, answer=answer_to(why_not))
         elif first_line.complete:
-            plain = PlainTextConversation(Role.LISTENER, Mode.LINE)
+            plain = TextPeerConversation(Role.LISTENER, Mode.LINE)
             plain.receive_data(first_line.said)
             self._promote(candidate, plain)
 
@@ -253,11 +253,11 @@ class Listener:
         its own protocol understands."""
         self._report.dropped(candidate.origin, shown or reason, kind)
         if in_a_line:
-            candidate.conversation = PlainTextConversation(Role.LISTENER, Mode.LINE)
+            candidate.conversation = TextPeerConversation(Role.LISTENER, Mode.LINE)
         self._dismiss(candidate.sock, reason, candidate, answer)
 
     def _promote(
-        self, candidate: "_Candidate", conversation: Conversation | PlainTextConversation
+        self, candidate: "_Candidate", conversation: Conversation | TextPeerConversation
     ) -> None:
         self._forget(candidate)
         if not _still_open(candidate.sock):  # it gave up while waiting in the backlog
@@ -291,9 +291,9 @@ class Listener:
         assert self._reactor is not None
         if candidate is not None:
             self._forget(candidate)
-            conversation: Conversation | PlainTextConversation = candidate.conversation
+            conversation: Conversation | TextPeerConversation = candidate.conversation
         elif self.mode is Mode.RAW or self.tls is not None:  # TLS: nothing it could read
-            conversation = PlainTextConversation(Role.LISTENER, Mode.RAW)
+            conversation = TextPeerConversation(Role.LISTENER, Mode.RAW)
         else:
             conversation = Conversation(Role.LISTENER)
         farewell = conversation.send(Error(reason)) if answer is None else answer
@@ -312,7 +312,7 @@ class _Candidate:
     def __init__(self, sock: socket.socket, origin: str) -> None:
         self.sock = sock
         self.origin = origin
-        self.conversation: Conversation | PlainTextConversation = Conversation(Role.LISTENER)
+        self.conversation: Conversation | TextPeerConversation = Conversation(Role.LISTENER)
         self.timer: TimerHandle | None = None
         self.heard = False  # whether any byte has arrived
         self.first_line: FirstLine | None = None  # when it does not start like a frame

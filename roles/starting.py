@@ -18,7 +18,7 @@ from turnchat.roles.listener import Listener
 from turnchat.session.chat import Chat, ChatView
 from turnchat.session.ports import Clock
 from turnchat.wire import Conversation, Mode, Role
-from turnchat.wire.plaintext import PlainTextConversation
+from turnchat.wire.textpeer import TextPeerConversation
 
 if TYPE_CHECKING:
     from turnchat.net.tls import TLS
@@ -50,7 +50,7 @@ def begin(start: Start, chat: Chat, reactor: Reactor, farewells: Farewells) -> N
         chat.view.show_notice(start.notice)
     listener = start.listener
     if listener is not None:
-        def joined(sock: socket.socket, conversation: Conversation | PlainTextConversation,
+        def joined(sock: socket.socket, conversation: Conversation | TextPeerConversation,
                    origin: str, tls: "TLS | None") -> None:
             chat.joined(Link(reactor, sock, conversation, chat.receive, tls, farewells), origin)
 
@@ -58,8 +58,8 @@ def begin(start: Start, chat: Chat, reactor: Reactor, farewells: Farewells) -> N
         chat.listening(listener)
         return
     assert start.connected is not None
-    conversation: Conversation | PlainTextConversation = (
+    conversation: Conversation | TextPeerConversation = (
         Conversation(Role.CONNECTOR) if start.mode is Mode.FRAMES
-        else PlainTextConversation(Role.CONNECTOR, start.mode))
+        else TextPeerConversation(Role.CONNECTOR, start.mode))
     link = Link(reactor, start.connected, conversation, chat.receive, start.tls, farewells)
     chat.reached(link, start.origin)

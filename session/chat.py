@@ -5,7 +5,7 @@ and a face (`ChatView`). It turns protocol events into what a person is shown, w
 string sanitised here, once, writes the transcript (--log), and decides each ending's exit
 status and sentence. A face only draws, and hands back what the user typed through `say`,
 `leave` (/q) and `quit` (Ctrl-C and the like). The peer may be turnchat (frames) or a
-plain-text program (line or raw mode, wire/plaintext.py); a listener with --keep goes back
+text peer (line or raw mode, wire/textpeer.py); a listener with --keep goes back
 to waiting when a conversation ends.
 """
 
@@ -30,7 +30,7 @@ from turnchat.wire import (
     State,
     Text,
 )
-from turnchat.wire.conversation import PLAIN_TEXT_REASON
+from turnchat.wire.conversation import TEXT_INSTEAD_OF_FRAMES
 from turnchat.wire.events import PeerBrokeProtocol
 from turnchat.wire.limits import MAX_NAME_CHARS
 
@@ -80,8 +80,8 @@ _MY_TURN, _THEIR_TURN = State.MY_TURN, State.THEIR_TURN
 _FRAMES = Mode.FRAMES
 
 _LINE_HINT = "if a person on nc or socat listens there, connect with --line"
-PLAIN_PEER_NAME = "peer"  # a plain-text peer does not say its name
-_PLAIN_RULES = {
+TEXT_PEER_NAME = "peer"  # a text peer does not say its name
+_TEXT_PEER_RULES = {
     Mode.LINE: "line mode: each line is one message, and it sees no turns",
     Mode.RAW: "raw mode: each read is one message, and it sees no turns",
 }
@@ -147,9 +147,10 @@ class Chat:
         self._conversations += 1
         self._link = connection
         mode = connection.conversation.mode
-        if mode is not Mode.FRAMES:  # a plain-text listener will not greet: talk at once
+        if mode is not Mode.FRAMES:  # a text peer listening will not greet: talk at once
             connection.send(Hello(self.my_name, games=self.games))
-            self._talk_plain(f"Connected to {origin}, a plain-text peer ({_PLAIN_RULES[mode]}).")
+            self._talk_with_text_peer(f"Connected to {origin}, a plain-text peer "
+                                      f"({_TEXT_PEER_RULES[mode]}).")
             return
         self.phase = Phase.GREETING
         self._greeting_timer = self.clock.call_later(self.handshake_seconds, self._no_answer)
@@ -163,8 +164,8 @@ class Chat:
         conversation = connection.conversation
         connection.send(Hello(self.my_name, games=self.games))
         if conversation.peer_hello is None:
-            self._talk_plain(f"A plain-text peer connected from {origin} "
-                             f"({_PLAIN_RULES[conversation.mode]}).")
+            self._talk_with_text_peer(f"A plain-text peer connected from {origin} "
+                             f"({_TEXT_PEER_RULES[conversation.mode]}).")
         else:
             self.peer_name = display_name(conversation.peer_hello.name)
             self.peer_games = conversation.peer_hello.games
@@ -185,8 +186,8 @@ class Chat:
         self._end(ExitStatus.ENDED, f"{self.peer_name} said nothing for {limit}; let go, so "
                                     "that the next peer can connect.", we_spoke_last=True)
 
-    def _talk_plain(self, notice: str) -> None:
-        self.peer_name = PLAIN_PEER_NAME
+    def _talk_with_text_peer(self, notice: str) -> None:
+        self.peer_name = TEXT_PEER_NAME
         self.phase = Phase.TALKING
         self.view.show_notice(notice)
         self.view.refresh()
@@ -359,7 +360,7 @@ class Chat:
                 self._end(ExitStatus.FAILED, f"{name} ended the conversation with an error: "
                                              f"{reason}.")
         elif isinstance(event, PeerBrokeProtocol):
-            if self.phase is Phase.GREETING and event.reason == PLAIN_TEXT_REASON:
+            if self.phase is Phase.GREETING and event.reason == TEXT_INSTEAD_OF_FRAMES:
                 self._end(ExitStatus.UNREACHABLE,
                           f"cannot talk with {self.peer_origin}: it answered in plain text, "
                           f"not turnchat frames ({_LINE_HINT}).", we_spoke_last=True)
@@ -370,7 +371,7 @@ class Chat:
         elif isinstance(event, ConnectionLost):
             if self.mode is _FRAMES:
                 self._end(ExitStatus.FAILED, f"Connection to {name} lost.")
-            else:  # a plain-text peer leaves by closing: nc's Ctrl-C or Ctrl-D
+            else:  # a text peer leaves by closing: nc's Ctrl-C or Ctrl-D
                 self._end(ExitStatus.ENDED, f"The {name} at {self.peer_origin} closed the "
                                             "connection.")
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from turnchat.wire import Conversation, Event
-from turnchat.wire.plaintext import PlainTextConversation
+from turnchat.wire.textpeer import TextPeerConversation
 
 
 class Timer(Protocol):
@@ -24,7 +24,7 @@ class Clock(Protocol):
 class Connection(Protocol):
     """Frames to and from one peer; events come back through the session's `receive`."""
 
-    conversation: Conversation | PlainTextConversation
+    conversation: Conversation | TextPeerConversation
 
     def send(self, event: Event) -> None:
         """Send now; raises LocalProtocolError if the rules forbid it."""

@@ -6,7 +6,7 @@ import pytest
 
 import turnchat.net.closing
 from turnchat.net.closing import CLOSING_STEPS, Closing, Farewell
-from turnchat.net.reactor import PlainReactor
+from turnchat.net.reactor import SelectorReactor
 
 C = Closing
 EVENTS = ["more to send", "sent, lingering", "sent", "read", "peer closed", "failed", "time up"]
@@ -29,14 +29,14 @@ def test_every_state_by_every_event(state: Closing, event: str) -> None:
     assert CLOSING_STEPS.get((state, event), state) is EXPECTED.get((state, event), state)
 
 
-def run_until_closed(reactor: PlainReactor, farewell: Farewell, limit: float = 5) -> None:
+def run_until_closed(reactor: SelectorReactor, farewell: Farewell, limit: float = 5) -> None:
     farewell.on_finished(reactor.stop)
     reactor.call_later(limit, reactor.stop)
     reactor.run()
 
 
 def test_the_last_words_arrive_whole_and_the_peer_closing_ends_the_linger() -> None:
-    reactor = PlainReactor()
+    reactor = SelectorReactor()
     ours, theirs = socket.socketpair()
     with theirs:
         farewell = Farewell(reactor, ours, b"x" * 3_000_000)  # more than a socket buffer
@@ -64,7 +64,7 @@ def test_a_peer_that_never_closes_is_cut_off_when_the_linger_is_up(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(turnchat.net.closing, "LINGER_SECONDS", 0.2)
-    reactor = PlainReactor()
+    reactor = SelectorReactor()
     ours, theirs = socket.socketpair()
     with theirs:
         farewell = Farewell(reactor, ours, b"bye")
@@ -76,7 +76,7 @@ def test_a_peer_that_never_closes_is_cut_off_when_the_linger_is_up(
 
 
 def test_without_linger_it_closes_at_once() -> None:
-    reactor = PlainReactor()
+    reactor = SelectorReactor()
     ours, theirs = socket.socketpair()
     with theirs:
         theirs.sendall(b"unread")  # read and dropped, so that closing sends no reset

@@ -12,7 +12,7 @@ import turnchat.session.chat
 from tests.processes import RawPeer
 from tests.wirebytes import HELLO, QUIT, TEXT, hello, text
 from turnchat.net.closing import Farewells
-from turnchat.net.reactor import PlainReactor
+from turnchat.net.reactor import SelectorReactor
 from turnchat.roles.address import Address
 from turnchat.roles.listener import open_listener
 from turnchat.roles.starting import Start, begin
@@ -22,7 +22,7 @@ from turnchat.session.chat import Chat, Ending
 class Notices:
     """A ChatView that keeps what it is told and stops the reactor on a given notice."""
 
-    def __init__(self, reactor: PlainReactor, stop_on: str) -> None:
+    def __init__(self, reactor: SelectorReactor, stop_on: str) -> None:
         self.reactor, self.stop_on, self.seen, self.shown = reactor, stop_on, [], []
 
     def show_message(self, sender: str, text: str) -> None:
@@ -40,7 +40,7 @@ class Notices:
         self.reactor.stop()
 
 
-def keeping_listener(reactor: PlainReactor, view: Notices) -> tuple[Chat, int]:
+def keeping_listener(reactor: SelectorReactor, view: Notices) -> tuple[Chat, int]:
     listener = open_listener(Address("127.0.0.1", 0))
     start = Start("bo", 5, listener=listener, keep=True)
     chat = start.chat(reactor, view)
@@ -50,7 +50,7 @@ def keeping_listener(reactor: PlainReactor, view: Notices) -> tuple[Chat, int]:
 
 def test_a_silent_peer_is_let_go_and_told_why(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(turnchat.session.chat, "SILENCE_LIMIT_SECONDS", 0.3)
-    reactor = PlainReactor()
+    reactor = SelectorReactor()
     view = Notices(reactor, "waiting for")
     chat, port = keeping_listener(reactor, view)
     with socket.create_connection(("127.0.0.1", port)) as sock:
@@ -72,7 +72,7 @@ def test_a_silent_peer_is_let_go_and_told_why(monkeypatch: pytest.MonkeyPatch) -
 
 def test_a_peer_that_speaks_in_time_keeps_its_seat(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(turnchat.session.chat, "SILENCE_LIMIT_SECONDS", 0.3)
-    reactor = PlainReactor()
+    reactor = SelectorReactor()
     view = Notices(reactor, "never")
     chat, port = keeping_listener(reactor, view)
     with socket.create_connection(("127.0.0.1", port)) as sock:

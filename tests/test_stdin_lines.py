@@ -4,13 +4,13 @@ import contextlib
 import os
 
 from turnchat.faces.stdin_lines import READ_AHEAD_BYTES, StdinLines
-from turnchat.net.reactor import PlainReactor
+from turnchat.net.reactor import SelectorReactor
 
 
 def test_reading_pauses_while_enough_lines_wait_and_resumes_after() -> None:
     read_end, write_end = os.pipe()
     os.set_blocking(write_end, False)
-    reactor = PlainReactor()
+    reactor = SelectorReactor()
     skipped: list[str] = []
     lines = StdinLines(reactor, read_end, on_ready=lambda: None, on_skipped=skipped.append)
     line = b"x" * 99 + b"\n"

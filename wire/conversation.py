@@ -84,7 +84,7 @@ _TRANSITIONS: dict[tuple[State, _Who, FrameType | str], State] = {
 # dropped it): the per-message path below compares with these module names instead.
 _TEXT, _HELLO, _ERROR, _GAME = FrameType.TEXT, FrameType.HELLO, FrameType.ERROR, FrameType.GAME
 
-PLAIN_TEXT_REASON = "plain text instead of turnchat frames"
+TEXT_INSTEAD_OF_FRAMES = "plain text instead of turnchat frames"
 
 _FRAME_OF = {Hello: FrameType.HELLO, Text: FrameType.TEXT, Quit: FrameType.QUIT,
              Error: FrameType.ERROR, Play: FrameType.GAME}
@@ -101,7 +101,7 @@ class Conversation:
         self.peer_hello: Hello | None = None
         self._decoder = FrameDecoder()
         self._stream_ended = False
-        self._plain_text = False
+        self._text_not_frames = False
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -163,7 +163,7 @@ class Conversation:
             self._stream_ended = True
         elif self.state not in _FINAL:
             if self.peer_hello is None and data[0] and not self._decoder.buffered:
-                self._plain_text = True  # a frame's first byte is 0x00: a person, or nc
+                self._text_not_frames = True  # a frame's first byte is 0x00: a person, or nc
             self._decoder.feed(data)
 
     def next_event(self) -> Event | None:
@@ -176,8 +176,8 @@ class Conversation:
         if self.state in _FINAL:
             return None
         try:
-            if self._plain_text:
-                raise RemoteProtocolError(PLAIN_TEXT_REASON)
+            if self._text_not_frames:
+                raise RemoteProtocolError(TEXT_INSTEAD_OF_FRAMES)
             frame = self._decoder.next_frame()
             if frame is None:
                 if self._stream_ended:

@@ -1,8 +1,8 @@
 """A conversation with a peer that is not turnchat: lines (nc, telnet) or raw writes.
 
-`PlainTextConversation` has the interface of `Conversation` (send, receive_data,
+`TextPeerConversation` has the interface of `Conversation` (send, receive_data,
 next_event, state), so the link and the chat drive either without knowing which. What
-differs is what the peer can be held to. A plain-text peer sees no turns, so it cannot be
+differs is what the peer can be held to. A text peer sees no turns, so it cannot be
 held to them: every line (or read) it sends is a message, shown and never dropped, and it
 counts as the peer's turn, whoever's turn it was. Our side keeps its discipline: we send
 on our turn only. Nothing the peer sends can break this protocol: invalid UTF-8 shows as
@@ -33,7 +33,7 @@ PEER_QUIT_LINE = "/q"  # a line peer leaves with this, as a turnchat user does
 RAW_READ_SIZE = MAX_PAYLOAD  # the assignment's recv(4096): one read is one message
 
 
-class PlainTextConversation:
+class TextPeerConversation:
     """One side of a conversation in LINE or RAW mode: events in, bytes out."""
 
     peer_hello = None  # a plain-text peer does not greet; the chat names it itself

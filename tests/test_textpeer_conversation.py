@@ -18,16 +18,16 @@ from turnchat.wire import (
     Text,
 )
 from turnchat.wire.limits import MAX_PAYLOAD
-from turnchat.wire.plaintext import PlainTextConversation
+from turnchat.wire.textpeer import TextPeerConversation
 
 
-def greeted(role: Role = Role.LISTENER, mode: Mode = Mode.LINE) -> PlainTextConversation:
-    conversation = PlainTextConversation(role, mode)
+def greeted(role: Role = Role.LISTENER, mode: Mode = Mode.LINE) -> TextPeerConversation:
+    conversation = TextPeerConversation(role, mode)
     conversation.send(Hello("bo"))
     return conversation
 
 
-def events_of(conversation: PlainTextConversation, *chunks: bytes) -> list:
+def events_of(conversation: TextPeerConversation, *chunks: bytes) -> list:
     found = []
     for chunk in chunks:
         conversation.receive_data(chunk)
@@ -87,7 +87,7 @@ def test_the_peer_is_never_out_of_turn_but_we_are() -> None:
 
 
 def test_lines_before_our_greeting_wait_for_it() -> None:
-    conversation = PlainTextConversation(Role.LISTENER, Mode.LINE)
+    conversation = TextPeerConversation(Role.LISTENER, Mode.LINE)
     assert events_of(conversation, b"early\n") == []
     assert conversation.send(Hello("bo")).startswith(b"[turnchat] You are talking with bo,")
     assert events_of(conversation, b"") == [Text("early"), ConnectionLost()]
@@ -96,7 +96,7 @@ def test_lines_before_our_greeting_wait_for_it() -> None:
 def test_quit_and_error_are_last_lines() -> None:
     assert greeted().send(Quit()) == b"[turnchat] bo left the conversation.\n"
     assert greeted().send(Quit("late")) == b"[turnchat] bo left the conversation: late.\n"
-    conversation = PlainTextConversation(Role.LISTENER, Mode.LINE)
+    conversation = TextPeerConversation(Role.LISTENER, Mode.LINE)
     assert conversation.send(Quit()) == (
         b"[turnchat] The turnchat user left the conversation.\n")
     with pytest.raises(LocalProtocolError, match="over"):
@@ -109,4 +109,4 @@ def test_raw_mode_one_read_one_message_and_no_extra_bytes() -> None:
     assert events_of(conversation, b"ping\n", b"a\r\n", b"/q", b"caf\xc3", b"\xa9") == [
         Text("ping"), Text("a"), Text("/q"), Text("caf"), Text("é")]
     assert conversation.send(Quit()) == b""
-    assert PlainTextConversation(Role.LISTENER, Mode.RAW).send(Hello("bo")) == b""
+    assert TextPeerConversation(Role.LISTENER, Mode.RAW).send(Hello("bo")) == b""
