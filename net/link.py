@@ -61,7 +61,8 @@ class Link:
 
     def send(self, event: Event) -> None:
         """Send `event` to the peer; raises LocalProtocolError if the rules forbid it."""
-        self.queue(event)
+        data = self.conversation.send(event)
+        self._outgoing += data if self._tls is None else self._tls.encrypt(data)
         self._flush()
 
     def queue(self, event: Event) -> None:
@@ -93,11 +94,16 @@ class Link:
             return
         except OSError:  # reset by the peer: the same as the stream ending
             data = b""
-        received = self._received(data)
-        if not data or received[-1:] == [b""]:
-            self.reactor.remove_reader(self.sock)
-        for chunk in received:
-            self.conversation.receive_data(chunk)
+        if self._tls is None:  # the usual case, kept short: it runs once a message
+            if not data:
+                self.reactor.remove_reader(self.sock)
+            self.conversation.receive_data(data)
+        else:
+            received = self._received(data)
+            if not data or received[-1:] == [b""]:
+                self.reactor.remove_reader(self.sock)
+            for chunk in received:
+                self.conversation.receive_data(chunk)
         self.deliver_buffered()
 
     def _received(self, data: bytes) -> list[bytes]:

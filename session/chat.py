@@ -270,9 +270,11 @@ class Chat:
     def _send_logged(self, link: Connection, text: str) -> None:
         """Send our message, written to the transcript after the rules allow it and before
         it leaves: a crash (even SIGKILL) never loses from the log what the peer got."""
+        if self._transcript is None:
+            link.send(Text(text))
+            return
         link.queue(Text(text))
-        if self._transcript is not None:
-            self._log("out", self.my_name, text)
+        self._log("out", self.my_name, text)
         link.flush()
 
     def refuse(self, reason: str, sentence: str) -> None:
