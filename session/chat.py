@@ -165,7 +165,7 @@ class Chat:
         connection.send(Hello(self.my_name, games=self.games))
         if conversation.peer_hello is None:
             self._talk_with_text_peer(f"A plain-text peer connected from {origin} "
-                             f"({_TEXT_PEER_RULES[conversation.mode]}).")
+                                      f"({_TEXT_PEER_RULES[conversation.mode]}).")
         else:
             self.peer_name = display_name(conversation.peer_hello.name)
             self.peer_games = conversation.peer_hello.games
