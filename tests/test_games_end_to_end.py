@@ -1,6 +1,7 @@
 """Games between two real turnchat processes in the plain face, played from their input
 lines as a person would type them; the chat goes on during and after each game. (The
-Connect Four and hangman games of this file moved to tests/test_pair.py, in memory.)"""
+other games of this file moved to tests/test_pair.py, in memory; this one stays, to show
+the whole path between two real processes.)"""
 
 from collections.abc import Callable
 
@@ -39,28 +40,3 @@ def test_tictactoe_to_a_win_with_talk_in_between(turnchat: Start) -> None:
     assert final == last_board(bo.err, "     a   b   c", 6)  # the same board on both screens
     assert final[1:] == [" 1   O | O | X", "    ---+---+---", " 2   4 | X | 6",
                          "    ---+---+---", " 3   X | 8 | 9"]
-
-
-def test_decline_then_play_hangman_to_the_gallows(turnchat: Start) -> None:
-    listener, port = listen(turnchat, stdin=script(
-        "/decline", "not that one", "/accept", *"qwyzjk", "/play tictactoe", "ok"))
-    connector = connect(turnchat, port, stdin=script(
-        "/play connect4", "/play hangman ox", "/decline", "that was fun"))
-    ana, bo = connector.finish(), listener.finish()
-    assert (ana.status, bo.status) == (0, 0)
-    assert "bo declined Connect Four." in ana.err
-    assert "Game over: ana won (hanged)." in bo.err
-    assert "The word was ox: ana's offer" in bo.err
-    assert "/ \\" in bo.err
-    assert "You declined tic-tac-toe." in ana.err  # a rematch, offered by bo, declined
-    assert bo.out == "that was fun\n" and ana.out == "not that one\nok\n"
-
-
-def test_a_held_message_is_shown_if_the_conversation_ends_first(turnchat: Start) -> None:
-    listener, port = listen(turnchat)
-    connector = connect(turnchat, port, stdin=script("/play hangman apple", "one more thing"))
-    listener.expect("err", "ana offers hangman")
-    listener.write(script("/accept", "/q"))
-    ana = connector.finish()
-    assert ana.status == 0 and listener.finish().status == 0
-    assert "Not sent (no answer was due before the end): one more thing" in ana.err

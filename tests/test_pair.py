@@ -161,6 +161,41 @@ def test_hangman_answers_itself_and_the_setter_still_talks() -> None:
     assert " Missed: mango   (1 of 6)" in bo_saw
 
 
+def test_decline_then_play_hangman_to_the_gallows() -> None:
+    """Moved from test_games_end_to_end.py (two plain-face processes): the same script."""
+    pair = Pair()
+    for who, line in [("ana", "/play connect4"), ("bo", "/decline"), ("bo", "not that one"),
+                      ("ana", "/play hangman ox"), ("bo", "/accept"),
+                      *(("bo", letter) for letter in "qwyzjk"),
+                      ("bo", "/play tictactoe"), ("ana", "/decline"), ("ana", "that was fun"),
+                      ("bo", "ok")]:
+        assert getattr(pair, who).type(line) == "", (who, line)
+        pair.settle()
+    ana_saw, bo_saw = "\n".join(pair.ana.games), "\n".join(pair.bo.games)
+    assert "bo declined Connect Four." in ana_saw
+    assert "Game over: ana won (hanged)." in bo_saw
+    assert "The word was ox: ana's offer" in bo_saw
+    assert "/ \\" in bo_saw
+    assert "You declined tic-tac-toe." in ana_saw  # a rematch, offered by bo, declined
+    assert pair.bo.messages == ["ana: that was fun"]
+    assert pair.ana.messages == ["bo: not that one", "bo: ok"]
+
+
+def test_a_held_message_is_shown_if_the_conversation_ends_first() -> None:
+    """Moved from test_games_end_to_end.py (two plain-face processes)."""
+    pair = Pair()
+    pair.ana.type("/play hangman apple")
+    pair.settle()
+    pair.bo.type("/accept")
+    pair.settle()
+    assert pair.ana.type("one more thing") == ""  # held for the next answer
+    pair.bo.type("/q")
+    pair.settle()
+    assert pair.ana.ending is not None and pair.ana.ending.status is ExitStatus.ENDED
+    assert "Not sent (no answer was due before the end): one more thing" in pair.ana.notices
+    assert pair.bo.messages == []
+
+
 def test_a_harness_that_duplicates_a_frame_is_caught() -> None:
     """The deliberately broken variant: a connection that sends each message twice. The
     receiving conversation must refuse the second as out of turn, so the harness cannot
