@@ -114,8 +114,7 @@ class Chat:
         self.handshake_seconds = handshake_seconds
         self.peer_name = "peer"
         self.peer_origin = ""
-        self.games = tuple(REGISTRY)  # ours, said in HELLO
-        self.peer_games: tuple[str, ...] | None = None  # theirs; None: it did not say
+        self.games: tuple[str, ...] | None = tuple(REGISTRY)  # ours, said in HELLO
         self.listening_on: list[str] = []
         self.ending: Ending | None = None
         self._link: Connection | None = None
@@ -168,7 +167,6 @@ class Chat:
                                       f"({_TEXT_PEER_RULES[conversation.mode]}).")
         else:
             self.peer_name = display_name(conversation.peer_hello.name)
-            self.peer_games = conversation.peer_hello.games
             self.phase = Phase.TALKING
             self.view.show_notice(f"{self.peer_name} connected from {origin}.")
             self.view.refresh()
@@ -220,6 +218,12 @@ class Chat:
     def can_hold(self) -> bool:
         """Whether a message typed off our turn can wait for our next automatic move."""
         return self._table is not None and self._table.can_hold()
+
+    @property
+    def peer_games(self) -> tuple[str, ...] | None:
+        """The games the peer's turnchat said it has in its HELLO; None if it did not say."""
+        hello = self._link.conversation.peer_hello if self._link is not None else None
+        return hello.games if hello is not None else None
 
     @property
     def waits_for_the_next_peer(self) -> bool:
@@ -346,7 +350,6 @@ class Chat:
             self._cancel_timers()
             self.phase = Phase.TALKING
             self.peer_name = display_name(event.name)
-            self.peer_games = event.games
             self.view.show_notice(f"Connected to {self.peer_name} at {self.peer_origin}.")
             self.view.refresh()
         elif isinstance(event, Quit):
@@ -420,7 +423,6 @@ class Chat:
         self._link = None
         self._table = None
         self.peer_name = "peer"
-        self.peer_games = None
         self.peer_origin = ""
         self.phase = Phase.WAITING
         self._listener.reopen()

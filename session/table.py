@@ -24,8 +24,10 @@ class Host(Protocol):
 
     my_name: str
     peer_name: str
-    peer_games: tuple[str, ...] | None  # the games the peer's turnchat said it has
     ending: object | None
+
+    @property
+    def peer_games(self) -> tuple[str, ...] | None: ...
 
     @property
     def my_turn(self) -> bool: ...
