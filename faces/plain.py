@@ -71,7 +71,8 @@ class PlainFace:
                 raise
             if self.chat.ending is None:
                 self.chat.fail(error)
-            else:  # while closing: the ending is already said
+            else:  # while closing: the ending is already said; this is not hidden either
+                _to_stderr(f"turnchat: a bug while closing ({type(error).__name__}: {error}).")
                 self._stop()
             return False
         return True

@@ -113,10 +113,6 @@ class TLS:
     def peer_certificate(self) -> bytes:
         return self._object.getpeercert(binary_form=True) or b""
 
-    @property
-    def version(self) -> str:
-        return self._object.version() or ""
-
 
 def handshake(sock: socket.socket, tls: TLS, timeout: float) -> None:
     """Complete `tls`'s handshake over a blocking socket within `timeout` seconds.
