@@ -1,11 +1,13 @@
-"""The link: the one connection to the peer, driven by the reactor for a whole conversation.
+"""The link: one connection to the peer, driven by the reactor, carrying frames both ways.
 
-It owns the non-blocking socket, the `Conversation` and an outgoing buffer (a non-blocking
-send can be partial). Bytes that arrive go through the Conversation and come out as events
-for `on_event`; a protocol violation is answered with ERROR and reported as the event
-`PeerBrokeProtocol`, and the peer vanishing as `ConnectionLost`: nothing escapes as an
-exception to the user. Under --tls the socket carries records: a `TLS` object (net/tls.py)
-turns them into the conversation's bytes and back, and nothing else changes.
+It owns the non-blocking socket, the connection's decoder (wire/frames.py, or a text peer's
+wire/textpeer.py) and an outgoing buffer (a non-blocking send can be partial). It knows
+nothing of turns: bytes that arrive come out as whole frames for `on_frame`, and the
+connection ending, or carrying what is not frames, as the event `ConnectionLost` or
+`PeerBrokeProtocol` for `on_end`; nothing escapes as an exception. The conversation lives
+in the session, which decides what each of those means, so a link can end without the
+conversation ending. Under --tls the socket carries records: a `TLS` object (net/tls.py)
+turns them into the connection's bytes and back, and nothing else changes.
 """
 
 import socket
@@ -13,17 +15,10 @@ from collections.abc import Callable
 
 from turnchat.net.closing import Farewell, Farewells
 from turnchat.net.reactor import Reactor
-from turnchat.wire import (
-    ConnectionLost,
-    Conversation,
-    Error,
-    Event,
-    Mode,
-    RemoteProtocolError,
-    State,
-)
+from turnchat.wire import ConnectionLost, Event, Mode, RemoteProtocolError
 from turnchat.wire.events import PeerBrokeProtocol
-from turnchat.wire.textpeer import RAW_READ_SIZE, TextPeerConversation
+from turnchat.wire.frames import Frame, FrameDecoder
+from turnchat.wire.textpeer import RAW_READ_SIZE, TextPeerDecoder
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -33,59 +28,60 @@ READ_CHUNK = 65536  # read in bounded chunks; never recv(declared length), which
 
 
 class Link:
-    """One conversation on one socket: events in via `on_event`, events out via `send`."""
+    """One connection: frames in via `on_frame`, its end via `on_end`, bytes out via `send`."""
 
     def __init__(
         self,
         reactor: Reactor,
         sock: socket.socket,
-        conversation: Conversation | TextPeerConversation,
-        on_event: Callable[[Event], None],
+        decoder: FrameDecoder | TextPeerDecoder,
+        on_frame: Callable[[Frame], None],
+        on_end: Callable[[Event], None],
         tls: "TLS | None" = None,
         farewells: Farewells | None = None,
     ) -> None:
         self.reactor = reactor
         self.sock = sock
-        self.conversation = conversation
-        self.on_event = on_event
+        self.decoder = decoder
+        self.on_frame = on_frame
+        self.on_end = on_end
         self._outgoing = bytearray()
         self._writing = False
-        self._closed = False
+        self._closed = False  # we closed it: nothing more in or out
+        self._ended = False  # its end was reported: nothing more is read from it
         # In raw mode each read is one message, so a read takes what the peer's one
         # recv(4096) would have taken.
-        self._read_size = RAW_READ_SIZE if conversation.mode is Mode.RAW else READ_CHUNK
+        self._read_size = RAW_READ_SIZE if decoder.mode is Mode.RAW else READ_CHUNK
         self._tls = tls  # --tls: the handshake is done; the bytes on the socket are records
         self._farewells = farewells  # where our closing is tracked, so a face can wait for it
         sock.setblocking(False)
         reactor.add_reader(sock, self._readable)
 
-    def send(self, event: Event) -> None:
-        """Send `event` to the peer; raises LocalProtocolError if the rules forbid it."""
-        data = self.conversation.send(event)
+    def send(self, data: bytes) -> None:
+        """Send `data` (the conversation's bytes) to the peer, now or as soon as it can go."""
         self._outgoing += data if self._tls is None else self._tls.encrypt(data)
-        self._flush()
-
-    def queue(self, event: Event) -> None:
-        """Like `send`, but the bytes wait for `flush` (to do something in between)."""
-        data = self.conversation.send(event)
-        self._outgoing += data if self._tls is None else self._tls.encrypt(data)
-
-    def flush(self) -> None:
         self._flush()
 
     def deliver_buffered(self) -> None:
-        """Hand out every event already decodable from what has been received."""
-        while not self._closed:
+        """Hand out every frame already received, then the end if the stream has ended."""
+        decoder = self.decoder
+        while not self._closed and not self._ended:
             try:
-                event = self.conversation.next_event()
+                frame = decoder.next_frame()
             except RemoteProtocolError as error:
-                self.queue(Error(error.reason))
-                self._flush()
-                self.on_event(PeerBrokeProtocol(error.reason))
+                self._end(PeerBrokeProtocol(error.reason))
                 return
-            if event is None:
+            if frame is None:
+                if decoder.ended:
+                    self._end(ConnectionLost())
                 return
-            self.on_event(event)
+            self.on_frame(frame)
+
+    def _end(self, event: Event) -> None:
+        """Report the end, once: from then on nothing more is read from this connection."""
+        self._ended = True
+        self.reactor.remove_reader(self.sock)
+        self.on_end(event)
 
     def _readable(self) -> None:
         try:
@@ -97,13 +93,13 @@ class Link:
         if self._tls is None:  # the usual case, kept short: it runs once a message
             if not data:
                 self.reactor.remove_reader(self.sock)
-            self.conversation.receive_data(data)
+            self.decoder.receive_data(data)
         else:
             received = self._received(data)
             if not data or received[-1:] == [b""]:
                 self.reactor.remove_reader(self.sock)
             for chunk in received:
-                self.conversation.receive_data(chunk)
+                self.decoder.receive_data(chunk)
         self.deliver_buffered()
 
     def _received(self, data: bytes) -> list[bytes]:
@@ -148,19 +144,19 @@ class Link:
 
     def _lost(self) -> None:
         """Our send failed: read what is left, then report the connection lost."""
-        while not self._closed and self.conversation.state is not State.CLOSED:
+        while not self._closed and not self._ended:
             try:
                 data = self.sock.recv(self._read_size)
             except OSError:
                 data = b""
             received = self._received(data)
             for chunk in received:
-                self.conversation.receive_data(chunk)
+                self.decoder.receive_data(chunk)
             self.deliver_buffered()
             if not data or received[-1:] == [b""]:
                 break
-        if not self._closed and self.conversation.state is not State.CLOSED:
-            self.on_event(ConnectionLost())
+        if not self._closed and not self._ended:
+            self._end(ConnectionLost())
 
     def close(self, linger: bool) -> Farewell | None:
         """Stop watching the socket and close it politely on the reactor: what is queued

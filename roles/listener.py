@@ -1,7 +1,7 @@
 """The listener's beginning: bind, accept, and screen connections until one says HELLO.
 
-Every connection that arrives becomes a candidate with its own `Conversation`, read
-concurrently, so a silent one cannot hold the door against a real peer. The first candidate
+Every connection that arrives becomes a candidate with its own decoder and `Conversation`,
+read concurrently, so a silent one cannot hold the door against a real peer. The first candidate
 to greet properly becomes the peer; one that sends garbage or breaks the protocol is told
 why (ERROR) and dropped, one that stays silent past the handshake time is dropped too. A
 connection whose first byte is not 0x00 is not speaking frames (PROTOCOL.md): if what it
@@ -27,8 +27,9 @@ from turnchat.roles import CannotStart
 from turnchat.roles.address import Address, format_address
 from turnchat.roles.turned_away import Kind, TurnedAwayReport
 from turnchat.wire import Conversation, Error, Hello, Mode, RemoteProtocolError, Role
+from turnchat.wire.frames import FrameDecoder
 from turnchat.wire.screening import NOT_A_PERSON, TLS_HANDSHAKE, FirstLine, answer_to
-from turnchat.wire.textpeer import TextPeerConversation
+from turnchat.wire.textpeer import TextPeerConversation, TextPeerDecoder, open_conversation
 
 BACKLOG = 16  # connections the kernel queues for us between two accepts
 MAX_CANDIDATES = 16  # unidentified connections held at once; the oldest goes first
@@ -43,8 +44,8 @@ if TYPE_CHECKING:
     from turnchat.net.tls import TLS
 
 
-PeerFound = Callable[[socket.socket, Conversation | TextPeerConversation, str, "TLS | None"],
-                    None]
+PeerFound = Callable[[socket.socket, FrameDecoder | TextPeerDecoder,
+                     Conversation | TextPeerConversation, str, "TLS | None"], None]
 
 
 class Listener:
@@ -117,7 +118,7 @@ class Listener:
             return
         if self.mode is Mode.RAW:  # nothing to screen: a raw peer may never send first
             self._busy = True
-            self._on_peer(sock, TextPeerConversation(Role.LISTENER, Mode.RAW),
+            self._on_peer(sock, *open_conversation(Role.LISTENER, Mode.RAW),
                           _name_of(sockaddr), None)
             return
         if len(self._candidates) >= MAX_CANDIDATES:
@@ -166,16 +167,17 @@ class Listener:
         if candidate.first_line is not None:
             self._screen_text(candidate, data)
             return
-        conversation = candidate.conversation
-        conversation.receive_data(data)
+        decoder, conversation = candidate.decoder, candidate.conversation
+        decoder.receive_data(data)
         try:
-            event = conversation.next_event()
+            frame = decoder.next_frame()
+            event = None if frame is None else conversation.receive_frame(frame)
         except RemoteProtocolError as error:
             self._turn_away(candidate, error.reason, Kind.BROKE_PROTOCOL)
             return
         if isinstance(event, Hello):
-            self._promote(candidate, conversation)
-        elif event is not None:  # the stream ended before a greeting
+            self._promote(candidate, decoder, conversation)
+        elif event is not None or decoder.ended:  # it said ERROR, or left, before greeting
             self._drop(candidate)
 
     def _decrypted(self, candidate: "_Candidate", data: bytes) -> list[bytes]:
@@ -226,9 +228,9 @@ class Listener:
             kind = Kind.PROGRAM if why_not.endswith(NOT_A_PERSON) else Kind.JUNK
             self._turn_away(candidate, why_not, kind, in_a_line=True, answer=answer_to(why_not))
         elif first_line.complete:
-            plain = TextPeerConversation(Role.LISTENER, Mode.LINE)
-            plain.receive_data(first_line.said)
-            self._promote(candidate, plain)
+            decoder, conversation = open_conversation(Role.LISTENER, Mode.LINE)
+            decoder.receive_data(first_line.said)
+            self._promote(candidate, decoder, conversation)
 
     def _expire(self, candidate: "_Candidate") -> None:
         seconds = f"{self._handshake_seconds:g} s"
@@ -257,7 +259,8 @@ class Listener:
         self._dismiss(candidate.sock, reason, candidate, answer)
 
     def _promote(
-        self, candidate: "_Candidate", conversation: Conversation | TextPeerConversation
+        self, candidate: "_Candidate", decoder: FrameDecoder | TextPeerDecoder,
+        conversation: Conversation | TextPeerConversation,
     ) -> None:
         self._forget(candidate)
         if not _still_open(candidate.sock):  # it gave up while waiting in the backlog
@@ -267,7 +270,7 @@ class Listener:
         self._report.flush()  # before the peer is announced, not in the middle of its start
         for other in list(self._candidates.values()):
             self._dismiss(other.sock, BUSY_REASON, other)
-        self._on_peer(candidate.sock, conversation, candidate.origin, candidate.tls)
+        self._on_peer(candidate.sock, decoder, conversation, candidate.origin, candidate.tls)
 
     # -- letting go ------------------------------------------------------------------------
 
@@ -312,6 +315,7 @@ class _Candidate:
     def __init__(self, sock: socket.socket, origin: str) -> None:
         self.sock = sock
         self.origin = origin
+        self.decoder = FrameDecoder()
         self.conversation: Conversation | TextPeerConversation = Conversation(Role.LISTENER)
         self.timer: TimerHandle | None = None
         self.heard = False  # whether any byte has arrived

@@ -3,8 +3,8 @@
 Binding and connecting happen before any face starts (turnchat.py), so that failing to do
 either is one plain sentence and exit status 3, with no interface to tear down. Then
 `begin` joins the three: the listener (or the connected socket) from roles/, a `Link` per
-connection from net/, and the face's `Chat` from session/, which never learns what a
-socket is.
+connection from net/ (with the connection's decoder), and the face's `Chat` from session/,
+which holds the conversation and never learns what a socket is.
 """
 
 import socket
@@ -18,7 +18,8 @@ from turnchat.roles.listener import Listener
 from turnchat.session.chat import Chat, ChatView
 from turnchat.session.ports import Clock
 from turnchat.wire import Conversation, Mode, Role
-from turnchat.wire.textpeer import TextPeerConversation
+from turnchat.wire.frames import FrameDecoder
+from turnchat.wire.textpeer import TextPeerConversation, TextPeerDecoder, open_conversation
 
 if TYPE_CHECKING:
     from turnchat.net.tls import TLS
@@ -50,16 +51,18 @@ def begin(start: Start, chat: Chat, reactor: Reactor, farewells: Farewells) -> N
         chat.view.show_notice(start.notice)
     listener = start.listener
     if listener is not None:
-        def joined(sock: socket.socket, conversation: Conversation | TextPeerConversation,
-                   origin: str, tls: "TLS | None") -> None:
-            chat.joined(Link(reactor, sock, conversation, chat.receive, tls, farewells), origin)
+        def joined(sock: socket.socket, decoder: FrameDecoder | TextPeerDecoder,
+                   conversation: Conversation | TextPeerConversation, origin: str,
+                   tls: "TLS | None") -> None:
+            link = Link(reactor, sock, decoder, chat.receive_frame, chat.connection_ended,
+                        tls, farewells)
+            chat.joined(link, conversation, origin)
 
         listener.start(reactor, joined, chat.view.show_notice, start.timeout)
         chat.listening(listener)
         return
     assert start.connected is not None
-    conversation: Conversation | TextPeerConversation = (
-        Conversation(Role.CONNECTOR) if start.mode is Mode.FRAMES
-        else TextPeerConversation(Role.CONNECTOR, start.mode))
-    link = Link(reactor, start.connected, conversation, chat.receive, start.tls, farewells)
-    chat.reached(link, start.origin)
+    decoder, conversation = open_conversation(Role.CONNECTOR, start.mode)
+    link = Link(reactor, start.connected, decoder, chat.receive_frame, chat.connection_ended,
+                start.tls, farewells)
+    chat.reached(link, conversation, start.origin)

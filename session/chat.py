@@ -1,7 +1,9 @@
 """The conversation as both faces see it: who the peer is, whose turn it is, how it ends.
 
-`Chat` sits between a connection (session/ports.py: a Link on a socket, or a pair in memory)
-and a face (`ChatView`). It turns protocol events into what a person is shown, with every peer
+`Chat` holds the conversation (wire/conversation.py: turns, the peer's greeting) and sits
+between the connection that carries it (session/ports.py: a Link on a socket, or a pair in
+memory) and a face (`ChatView`). Frames come in from the connection and go through the
+conversation; what they mean becomes what a person is shown, with every peer
 string sanitised here, once, writes the transcript (--log), and decides each ending's exit
 status and sentence. A face only draws, and hands back what the user typed through `say`,
 `leave` (/q) and `quit` (Ctrl-C and the like). The peer may be turnchat (frames) or a
@@ -27,16 +29,19 @@ from turnchat.wire import (
     Mode,
     Play,
     Quit,
+    RemoteProtocolError,
     State,
     Text,
 )
-from turnchat.wire.conversation import TEXT_INSTEAD_OF_FRAMES
+from turnchat.wire.conversation import Conversation
 from turnchat.wire.events import PeerBrokeProtocol
+from turnchat.wire.frames import TEXT_INSTEAD_OF_FRAMES, Frame
 from turnchat.wire.limits import MAX_NAME_CHARS
 
 if TYPE_CHECKING:
     from turnchat.session.table import GameTable
     from turnchat.session.transcript import Transcript
+    from turnchat.wire.textpeer import TextPeerConversation
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +122,8 @@ class Chat:
         self.games: tuple[str, ...] | None = tuple(REGISTRY)  # ours, said in HELLO
         self.listening_on: list[str] = []
         self.ending: Ending | None = None
-        self._link: Connection | None = None
+        self._link: Connection | None = None  # the connection it runs on now
+        self._conversation: Conversation | TextPeerConversation | None = None
         self._listener: Doorway | None = None
         self._greeting_timer: Timer | None = None
         self._silence_timer: Timer | None = None  # --keep: a peer that says nothing
@@ -140,28 +146,29 @@ class Chat:
             f"Listening on {' and '.join(doorway.addresses)}{tls}; waiting for a peer."
         )
 
-    def reached(self, connection: Connection, origin: str) -> None:
+    def reached(self, connection: Connection,
+                conversation: "Conversation | TextPeerConversation", origin: str) -> None:
         """We connected to `origin`: greet, and (frames) wait for the answer."""
         self.peer_origin = origin
         self._conversations += 1
-        self._link = connection
-        mode = connection.conversation.mode
+        self._link, self._conversation = connection, conversation
+        mode = conversation.mode
         if mode is not Mode.FRAMES:  # a text peer listening will not greet: talk at once
-            connection.send(Hello(self.my_name, games=self.games))
+            self._send(Hello(self.my_name, games=self.games))
             self._talk_with_text_peer(f"Connected to {origin}, a plain-text peer "
                                       f"({_TEXT_PEER_RULES[mode]}).")
             return
         self.phase = Phase.GREETING
         self._greeting_timer = self.clock.call_later(self.handshake_seconds, self._no_answer)
-        connection.send(Hello(self.my_name, games=self.games))
+        self._send(Hello(self.my_name, games=self.games))
 
-    def joined(self, connection: Connection, origin: str) -> None:
+    def joined(self, connection: Connection,
+               conversation: "Conversation | TextPeerConversation", origin: str) -> None:
         """A peer the listener accepted (it greeted, or typed a first line) is here."""
         self.peer_origin = origin
         self._conversations += 1
-        self._link = connection
-        conversation = connection.conversation
-        connection.send(Hello(self.my_name, games=self.games))
+        self._link, self._conversation = connection, conversation
+        self._send(Hello(self.my_name, games=self.games))
         if conversation.peer_hello is None:
             self._talk_with_text_peer(f"A plain-text peer connected from {origin} "
                                       f"({_TEXT_PEER_RULES[conversation.mode]}).")
@@ -176,11 +183,10 @@ class Chat:
         connection.deliver_buffered()
 
     def _silent_too_long(self) -> None:
-        assert self._link is not None
         self._silence_timer = None
         limit = (f"{SILENCE_LIMIT_SECONDS / 60:g} minutes" if SILENCE_LIMIT_SECONDS >= 60
                  else f"{SILENCE_LIMIT_SECONDS:g} s")
-        self._link.send(Quit(f"you said nothing for {limit}, and others may be waiting"))
+        self._send(Quit(f"you said nothing for {limit}, and others may be waiting"))
         self._end(ExitStatus.ENDED, f"{self.peer_name} said nothing for {limit}; let go, so "
                                     "that the next peer can connect.", we_spoke_last=True)
 
@@ -200,7 +206,8 @@ class Chat:
     @property
     def mode(self) -> Mode:
         """How messages travel to this peer: frames, or plain text (line or raw)."""
-        return self._link.conversation.mode if self._link is not None else _FRAMES
+        conversation = self._conversation
+        return conversation.mode if conversation is not None else _FRAMES
 
     @property
     def table(self) -> "GameTable":
@@ -222,7 +229,8 @@ class Chat:
     @property
     def peer_games(self) -> tuple[str, ...] | None:
         """The games the peer's turnchat said it has in its HELLO; None if it did not say."""
-        hello = self._link.conversation.peer_hello if self._link is not None else None
+        conversation = self._conversation
+        hello = conversation.peer_hello if conversation is not None else None
         return hello.games if hello is not None else None
 
     @property
@@ -232,9 +240,9 @@ class Chat:
 
     @property
     def my_turn(self) -> bool:
-        link = self._link
-        return link is not None and self.phase is _TALKING and (
-            link.conversation.state is _MY_TURN)
+        conversation = self._conversation
+        return conversation is not None and self.phase is _TALKING and (
+            conversation.state is _MY_TURN)
 
     def say(self, text: str) -> str:
         """Send one line: a message, or the move it is in the game on the table.
@@ -243,48 +251,45 @@ class Chat:
         with the next answer). Raises LocalProtocolError with a sentence if it cannot go
         now. The caller redraws: it knows whether it has more to say.
         """
-        link = self._link
         if self.phase is not _TALKING:
             raise LocalProtocolError(
                 "No one to talk to yet." if self.phase is not _ENDED
                 else "The conversation is over."
             )
-        assert link is not None
         table = self._table
         if table is not None and table.playing and table.bare_move(text):
             return MOVED
-        if link.conversation.state is _THEIR_TURN:
+        conversation = self._conversation
+        assert conversation is not None
+        if conversation.state is _THEIR_TURN:
             if table is not None and table.can_hold():
                 table.held = text
                 return HELD
             raise LocalProtocolError(f"It is {self.peer_name}'s turn; wait for their message.")
-        self._send_logged(link, text)
+        self.send_text(text)
         return SENT
 
     def send_play(self, play: Play) -> None:
         """Send one game step (the table has checked that it may go now)."""
-        assert self._link is not None
-        self._link.send(play)
+        self._send(play)
 
     def send_text(self, text: str) -> None:
-        """Send a message the user typed earlier (hangman's held message)."""
-        assert self._link is not None
-        self._send_logged(self._link, text)
-
-    def _send_logged(self, link: Connection, text: str) -> None:
         """Send our message, written to the transcript after the rules allow it and before
         it leaves: a crash (even SIGKILL) never loses from the log what the peer got."""
-        if self._transcript is None:
-            link.send(Text(text))
-            return
-        link.queue(Text(text))
-        self._log("out", self.my_name, text)
-        link.flush()
+        assert self._conversation is not None and self._link is not None
+        data = self._conversation.send(Text(text))
+        if self._transcript is not None:
+            self._log("out", self.my_name, text)
+        self._link.send(data)
+
+    def _send(self, event: Event) -> None:
+        """Say `event` on the connection; raises LocalProtocolError if the rules forbid it."""
+        assert self._conversation is not None and self._link is not None
+        self._link.send(self._conversation.send(event))
 
     def refuse(self, reason: str, sentence: str) -> None:
         """The peer broke a game's rules: send ERROR(reason), close, tell our user."""
-        assert self._link is not None
-        self._link.send(Error(reason))
+        self._send(Error(reason))
         self._end(ExitStatus.FAILED, f"{sentence}; connection closed.", we_spoke_last=True)
 
     def leave(self) -> None:
@@ -292,7 +297,7 @@ class Chat:
         peer (and /q while no one is connected stops it)."""
         if self._keep and self._link is not None:
             if self.ending is None:
-                self._link.send(Quit())
+                self._send(Quit())
                 self._end(ExitStatus.ENDED, "You left the conversation.", we_spoke_last=True)
         else:
             self.quit()
@@ -307,7 +312,7 @@ class Chat:
                       "Stopped listening; no peer had connected.")
             return
         try:
-            self._link.send(Quit())
+            self._send(Quit())
             self._end(ExitStatus.ENDED, "You left the conversation.", we_spoke_last=True)
         except LocalProtocolError:  # we never greeted: there is nobody to tell
             self._end(ExitStatus.ENDED, "You left before the conversation began.")
@@ -320,7 +325,7 @@ class Chat:
         self._keep = False
         if self._link is not None:
             with contextlib.suppress(LocalProtocolError):  # over already: nobody to tell
-                self._link.send(Error(BUG_REASON))
+                self._send(Error(BUG_REASON))
         told = f"{self.peer_name} was told" if self._link is not None else "no peer was there"
         self._end(ExitStatus.FAILED, f"turnchat stopped because of a bug ({type(error).__name__}"
                                      f": {error}); {told}. TURNCHAT_DEBUG=1 shows the details.",
@@ -328,8 +333,27 @@ class Chat:
 
     # -- what the peer does ----------------------------------------------------------------
 
+    def receive_frame(self, frame: Frame) -> None:
+        """A whole frame arrived on the connection: what it means in the conversation."""
+        conversation = self._conversation
+        assert conversation is not None
+        try:
+            event = conversation.receive_frame(frame)
+        except RemoteProtocolError as error:
+            self.connection_ended(PeerBrokeProtocol(error.reason))
+            return
+        self.receive(event)
+
+    def connection_ended(self, event: Event) -> None:
+        """The connection ended (ConnectionLost) or carried what breaks the protocol
+        (PeerBrokeProtocol, answered here with ERROR). Today either ends the conversation."""
+        if isinstance(event, PeerBrokeProtocol) and self.ending is None:
+            with contextlib.suppress(LocalProtocolError):  # over already: nobody to tell
+                self._send(Error(event.reason))
+        self.receive(event)
+
     def receive(self, event: Event) -> None:
-        """What the peer did, as the connection decoded it."""
+        """What the peer did."""
         if self.ending is not None:
             return
         name = self.peer_name
@@ -381,9 +405,8 @@ class Chat:
                                             "connection.")
 
     def _log(self, direction: str, sender: str, text: str) -> None:
-        assert self._transcript is not None and self._link is not None
-        self._transcript.record(direction, sender, text, self._link.conversation.mode,
-                                self.peer_origin)
+        assert self._transcript is not None
+        self._transcript.record(direction, sender, text, self.mode, self.peer_origin)
 
     # -- ending ----------------------------------------------------------------------------
 
@@ -420,7 +443,7 @@ class Chat:
         """--keep: say how this conversation ended, forget the peer, and listen again."""
         assert self._listener is not None
         self.view.show_notice(message if status is ExitStatus.ENDED else f"turnchat: {message}")
-        self._link = None
+        self._link = self._conversation = None
         self._table = None
         self.peer_name = "peer"
         self.peer_origin = ""

@@ -1,16 +1,14 @@
 """What the session needs from the layers above it, as protocols: it imports none of them.
 
-The session (session/chat.py) runs a conversation without knowing what carries it: a
-`Connection` (net/link.py's Link on a socket, or two sessions joined in memory in the
-tests), a `Clock` for its timeouts (the plain face's reactor, asyncio's loop, or a test's
-fake), and a `Doorway` (roles/listener.py's Listener) that it sends back to waiting.
+The session (session/chat.py) holds the conversation and runs it without knowing what
+carries it: a `Connection` (net/link.py's Link on a socket, or two sessions joined in memory
+in the tests) carries its bytes out and hands back the frames that arrive; a `Clock` runs
+its timeouts (the plain face's reactor, asyncio's loop, or a test's fake); a `Doorway`
+(roles/listener.py's Listener) is where it sends the listener back to waiting.
 """
 
 from collections.abc import Callable
 from typing import Protocol
-
-from turnchat.wire import Conversation, Event
-from turnchat.wire.textpeer import TextPeerConversation
 
 
 class Timer(Protocol):
@@ -22,20 +20,15 @@ class Clock(Protocol):
 
 
 class Connection(Protocol):
-    """Frames to and from one peer; events come back through the session's `receive`."""
+    """One connection to the peer. Frames that arrive come back through the session's
+    `receive_frame`, and its end (ConnectionLost, PeerBrokeProtocol) through
+    `connection_ended`."""
 
-    conversation: Conversation | TextPeerConversation
-
-    def send(self, event: Event) -> None:
-        """Send now; raises LocalProtocolError if the rules forbid it."""
-
-    def queue(self, event: Event) -> None:
-        """Like send, but the bytes wait for `flush`."""
-
-    def flush(self) -> None: ...
+    def send(self, data: bytes) -> None:
+        """Send the conversation's bytes, now or as soon as they can go."""
 
     def deliver_buffered(self) -> None:
-        """Hand out the events already received (a listener's peer greeted before it was
+        """Hand out the frames already received (a listener's peer greeted before it was
         handed over)."""
 
     def close(self, linger: bool) -> object:

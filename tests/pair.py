@@ -1,8 +1,9 @@
 """Two sessions joined in memory, driven as two people would: type a line, read the screen.
 
 As h11's ConnectionPair: no socket, no process, no terminal. ana connects to bo; each is a
-real `Chat` (session/chat.py) on a real wire `Conversation`, and what one sends is handed
-to the other's as bytes, so every frame crosses the real codec. `settle()` delivers what is
+real `Chat` (session/chat.py) holding a real wire `Conversation`, and what one sends is
+handed to the other's connection as bytes, cut into frames by that connection's own
+decoder, so every frame crosses the real codec. `settle()` delivers what is
 in flight, in order, until both are quiet; time moves only when a test says `wait`.
 
     pair = Pair()
@@ -19,14 +20,15 @@ from collections.abc import Callable
 from turnchat.session.chat import Chat, Ending
 from turnchat.session.commands import Command, help_text, parse_command
 from turnchat.wire import (
+    ConnectionLost,
     Conversation,
-    Error,
     Event,
     LocalProtocolError,
     RemoteProtocolError,
     Role,
 )
 from turnchat.wire.events import PeerBrokeProtocol
+from turnchat.wire.frames import Frame, FrameDecoder
 
 
 class FakeClock:
@@ -62,49 +64,44 @@ class FakeClock:
 class MemoryConnection:
     """One end of the in-memory connection: a Connection (session/ports.py) for a Chat."""
 
-    def __init__(self, conversation: Conversation, wire: deque[tuple["MemoryConnection", bytes]]):
-        self.conversation = conversation
+    def __init__(self, wire: deque[tuple["MemoryConnection", bytes]]):
+        self.decoder = FrameDecoder()
         self.peer: MemoryConnection | None = None
-        self.receive: Callable[[Event], None] = lambda event: None
+        self.on_frame: Callable[[Frame], None] = lambda frame: None
+        self.on_end: Callable[[Event], None] = lambda event: None
         self.sent: list[bytes] = []  # every chunk of bytes this side put on the wire
         self.closed = False
+        self.ended = False
         self._wire = wire  # bytes in flight, both ways, in the order they were sent
-        self._queued = bytearray()
 
-    def send(self, event: Event) -> None:
-        self.queue(event)
-        self.flush()
-
-    def queue(self, event: Event) -> None:
-        self._queued += self.conversation.send(event)
-
-    def flush(self) -> None:
-        if self._queued and not self.closed:
-            data, self._queued = bytes(self._queued), bytearray()
+    def send(self, data: bytes) -> None:
+        if data and not self.closed:
             self.sent.append(data)
             assert self.peer is not None
             self._wire.append((self.peer, data))
 
     def deliver_buffered(self) -> None:
-        while not self.closed:
+        while not self.closed and not self.ended:
             try:
-                event = self.conversation.next_event()
+                frame = self.decoder.next_frame()
             except RemoteProtocolError as error:
-                self.send(Error(error.reason))
-                self.receive(PeerBrokeProtocol(error.reason))
+                self.ended = True
+                self.on_end(PeerBrokeProtocol(error.reason))
                 return
-            if event is None:
+            if frame is None:
+                if self.decoder.ended:
+                    self.ended = True
+                    self.on_end(ConnectionLost())
                 return
-            self.receive(event)
+            self.on_frame(frame)
 
     def arrive(self, data: bytes) -> None:
         if not self.closed:
-            self.conversation.receive_data(data)
+            self.decoder.receive_data(data)
             self.deliver_buffered()
 
     def close(self, linger: bool) -> None:
         if not self.closed:
-            self.flush()
             self.closed = True
             assert self.peer is not None
             self._wire.append((self.peer, b""))  # the stream ends, after what was sent
@@ -174,23 +171,26 @@ class Pair:
         self.clock = FakeClock()
         self.wire: deque[tuple[MemoryConnection, bytes]] = deque()
         self.ana, self.bo = Person("ana"), Person("bo")
-        ana_end = MemoryConnection(Conversation(Role.CONNECTOR), self.wire)
-        bo_end = MemoryConnection(Conversation(Role.LISTENER), self.wire)
+        ana_end, bo_end = MemoryConnection(self.wire), MemoryConnection(self.wire)
         ana_end.peer, bo_end.peer = bo_end, ana_end
         self.ends = {"ana": ana_end, "bo": bo_end}
+        self.conversations = {"ana": Conversation(Role.CONNECTOR),
+                              "bo": Conversation(Role.LISTENER)}
         for person, end in ((self.ana, ana_end), (self.bo, bo_end)):
             person.chat = Chat(self.clock, person.name, person, handshake_seconds=10)
-            end.receive = person.chat.receive
+            end.on_frame, end.on_end = person.chat.receive_frame, person.chat.connection_ended
         if greet:
             self.greet()
 
     def greet(self) -> None:
-        self.ana.chat.reached(self.ends["ana"], "bo.example:7777")
+        self.ana.chat.reached(self.ends["ana"], self.conversations["ana"], "bo.example:7777")
         data = self.wire.popleft()[1]  # ana's HELLO: the listener screens it, then joins
-        bo_end = self.ends["bo"]
-        bo_end.conversation.receive_data(data)
-        bo_end.conversation.next_event()
-        self.bo.chat.joined(bo_end, "127.0.0.1:50000")
+        bo_end, bo_conversation = self.ends["bo"], self.conversations["bo"]
+        bo_end.decoder.receive_data(data)
+        frame = bo_end.decoder.next_frame()
+        assert frame is not None
+        bo_conversation.receive_frame(frame)
+        self.bo.chat.joined(bo_end, bo_conversation, "127.0.0.1:50000")
         self.settle()
 
     def settle(self) -> None:

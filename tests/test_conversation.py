@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.wire_ends import End
 from tests.wirebytes import ERROR, QUIT, frame, hello, text
 from turnchat.wire import (
     ConnectionLost,
@@ -18,7 +19,7 @@ from turnchat.wire import (
 from turnchat.wire.limits import MAX_PAYLOAD
 
 
-def events_of(conversation: Conversation, data: bytes) -> list:
+def events_of(conversation: End, data: bytes) -> list:
     conversation.receive_data(data)
     found = []
     while (event := conversation.next_event()) is not None:
@@ -26,15 +27,15 @@ def events_of(conversation: Conversation, data: bytes) -> list:
     return found
 
 
-def pair() -> tuple[Conversation, Conversation]:
+def pair() -> tuple[End, End]:
     """A connector and a listener wired together, greeted, connector to speak."""
-    connector, listener = Conversation(Role.CONNECTOR), Conversation(Role.LISTENER)
+    connector, listener = End(Conversation(Role.CONNECTOR)), End(Conversation(Role.LISTENER))
     assert events_of(listener, connector.send(Hello("ana"))) == [Hello("ana")]
     assert events_of(connector, listener.send(Hello("bo"))) == [Hello("bo")]
     return connector, listener
 
 
-def refused(conversation: Conversation, data: bytes) -> str:
+def refused(conversation: End, data: bytes) -> str:
     with pytest.raises(RemoteProtocolError) as caught:
         events_of(conversation, data)
     assert conversation.state is State.BROKEN
@@ -45,8 +46,8 @@ def refused(conversation: Conversation, data: bytes) -> str:
 
 
 def test_starting_states_differ_only_by_role() -> None:
-    assert Conversation(Role.CONNECTOR).state is State.SEND_HELLO
-    assert Conversation(Role.LISTENER).state is State.AWAIT_HELLO
+    assert End(Conversation(Role.CONNECTOR)).state is State.SEND_HELLO
+    assert End(Conversation(Role.LISTENER)).state is State.AWAIT_HELLO
 
 
 def test_greeting_gives_the_connector_the_first_turn() -> None:
@@ -57,12 +58,12 @@ def test_greeting_gives_the_connector_the_first_turn() -> None:
 
 
 def test_hello_bytes_match_the_protocol() -> None:
-    data = Conversation(Role.CONNECTOR).send(Hello("ana"))
+    data = End(Conversation(Role.CONNECTOR)).send(Hello("ana"))
     assert data == b'\x00\x00\x00\x2c\x01{"app":"turnchat","version":1,"name":"ana"}'
 
 
 def test_connector_cannot_talk_before_greeting_is_answered() -> None:
-    connector = Conversation(Role.CONNECTOR)
+    connector = End(Conversation(Role.CONNECTOR))
     with pytest.raises(LocalProtocolError):
         connector.send(Text("too early"))
     connector.send(Hello("ana"))
@@ -72,18 +73,18 @@ def test_connector_cannot_talk_before_greeting_is_answered() -> None:
 
 @pytest.mark.parametrize("role", [Role.CONNECTOR, Role.LISTENER])
 def test_frame_before_hello_is_refused(role: Role) -> None:
-    conversation = Conversation(role)
+    conversation = End(Conversation(role))
     if role is Role.CONNECTOR:
         conversation.send(Hello("ana"))
     assert refused(conversation, text("hi")) == "TEXT before HELLO"
 
 
 def test_quit_before_hello_is_refused() -> None:
-    assert refused(Conversation(Role.LISTENER), frame(QUIT)) == "QUIT before HELLO"
+    assert refused(End(Conversation(Role.LISTENER)), frame(QUIT)) == "QUIT before HELLO"
 
 
 def test_error_is_accepted_before_hello() -> None:
-    listener = Conversation(Role.LISTENER)
+    listener = End(Conversation(Role.LISTENER))
     assert events_of(listener, frame(ERROR, b"busy")) == [Error("busy")]
     assert listener.state is State.CLOSED
 
@@ -96,7 +97,7 @@ def test_second_hello_is_refused(role: Role) -> None:
 
 
 def test_listener_cannot_receive_hello_while_it_owes_an_answer() -> None:
-    listener = Conversation(Role.LISTENER)
+    listener = End(Conversation(Role.LISTENER))
     events_of(listener, hello("ana"))
     assert listener.state is State.ANSWER_HELLO
     assert refused(listener, text("pipelined")) == "TEXT out of turn"
@@ -115,11 +116,11 @@ def test_listener_cannot_receive_hello_while_it_owes_an_answer() -> None:
     ],
 )
 def test_bad_hello_is_refused(payload: bytes, reason: str) -> None:
-    assert reason in refused(Conversation(Role.LISTENER), frame(1, payload))
+    assert reason in refused(End(Conversation(Role.LISTENER)), frame(1, payload))
 
 
 def test_unknown_hello_keys_are_ignored() -> None:
-    listener = Conversation(Role.LISTENER)
+    listener = End(Conversation(Role.LISTENER))
     body = b'{"app":"turnchat","version":1,"name":"ana","colour":"blue"}'
     assert events_of(listener, frame(1, body)) == [Hello("ana")]
 
@@ -221,21 +222,33 @@ def test_quit_in_or_out_of_turn(role: Role, in_turn: bool) -> None:
 
 
 def test_connector_may_quit_while_waiting_for_the_answer() -> None:
-    connector, listener = Conversation(Role.CONNECTOR), Conversation(Role.LISTENER)
+    connector, listener = End(Conversation(Role.CONNECTOR)), End(Conversation(Role.LISTENER))
     events_of(listener, connector.send(Hello("ana")))
     assert events_of(listener, connector.send(Quit())) == [Quit("")]
 
 
 def test_quit_is_not_possible_before_greeting() -> None:
     with pytest.raises(LocalProtocolError):
-        Conversation(Role.CONNECTOR).send(Quit())
+        End(Conversation(Role.CONNECTOR)).send(Quit())
 
 
-def test_stream_end_is_connection_lost_and_final() -> None:
+def test_a_connection_ending_is_not_the_conversation_ending() -> None:
+    """The link reports the end; the conversation's turns are untouched, so a session may
+    carry them on over another connection."""
     connector, _ = pair()
     assert events_of(connector, b"") == [ConnectionLost()]
-    assert connector.state is State.CLOSED
+    assert connector.state is State.MY_TURN
     assert events_of(connector, b"") == []
+
+
+def test_half_a_frame_from_a_dead_connection_is_never_joined_to_the_next() -> None:
+    connector, listener = pair()
+    first = connector.send(Text("one"))
+    listener.receive_data(first[:3])  # the connection dies mid-frame
+    assert listener.events(b"") == [ConnectionLost()]
+    second = End(listener.conversation)  # a new connection: a new decoder, the same turns
+    assert second.events(first + connector.send(Quit())) == [Text("one"), Quit()]
+    assert listener.state is State.CLOSED
 
 
 def test_stream_end_after_quit_is_not_a_loss() -> None:

@@ -3,8 +3,18 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.wire_ends import End
 from tests.wirebytes import frame, hello, text
-from turnchat.wire import Conversation, Event, Hello, RemoteProtocolError, Role, State
+from turnchat.wire import (
+    ConnectionLost,
+    Conversation,
+    Error,
+    Event,
+    Hello,
+    RemoteProtocolError,
+    Role,
+    State,
+)
 
 VALID_START = hello("fuzz") + text("hi")
 
@@ -19,18 +29,28 @@ VALID_START = hello("fuzz") + text("hi")
     ), max_size=8),
 )
 def test_any_stream_gives_events_or_the_remote_error(role: Role, chunks: list[bytes]) -> None:
-    conversation = Conversation(role)
+    conversation = End(Conversation(role))
     if role is Role.CONNECTOR:
         conversation.send(Hello("me"))
+    assert_events_or_the_remote_error(conversation, [*chunks, b""])
+
+
+def assert_events_or_the_remote_error(conversation: End, chunks: list[bytes]) -> None:
+    """Events until the conversation or the connection ends, or the remote error, after
+    which our ERROR may always be sent (the session sends it)."""
+    last: Event | None = None
     try:
-        for chunk in [*chunks, b""]:
+        for chunk in chunks:
             conversation.receive_data(chunk)
             while (event := conversation.next_event()) is not None:
                 assert isinstance(event, Event)
+                last = event
     except RemoteProtocolError as error:
-        assert error.reason and conversation.state is State.BROKEN
-    else:
+        assert error.reason
+        conversation.send(Error(error.reason))
         assert conversation.state is State.CLOSED
+    else:
+        assert conversation.state is State.CLOSED or last == ConnectionLost()
 
 
 @settings(max_examples=300)
@@ -55,14 +75,8 @@ def test_mutated_conversations_give_events_or_the_remote_error(
             stream.insert(at, value)
         elif len(stream) > 1:
             del stream[at]
-    conversation = Conversation(role)
+    conversation = End(Conversation(role))
     if role is Role.CONNECTOR:
         conversation.send(Hello("me"))
     chunks = [bytes(stream[i:i + read_size]) for i in range(0, len(stream), read_size)]
-    try:
-        for chunk in [*chunks, b""]:
-            conversation.receive_data(chunk)
-            while (event := conversation.next_event()) is not None:
-                assert isinstance(event, Event)
-    except RemoteProtocolError as error:
-        assert error.reason and conversation.state is State.BROKEN
+    assert_events_or_the_remote_error(conversation, [*chunks, b""])

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.test_conversation import events_of, pair, refused
+from tests.wire_ends import End
 from tests.wirebytes import GAME, HELLO, frame
 from turnchat.wire import Conversation, Event, Hello, RemoteProtocolError, Role, State
 from turnchat.wire.json_object import MAX_DEPTH, MAX_ITEMS, MAX_KEYS, nesting
@@ -47,7 +48,7 @@ HOSTILE = {
 @pytest.mark.parametrize("case", sorted(HOSTILE))
 def test_a_hostile_hello_is_the_remote_error(case: str) -> None:
     payload, reason = HOSTILE[case]
-    listener = Conversation(Role.LISTENER)
+    listener = End(Conversation(Role.LISTENER))
     assert refused(listener, frame(HELLO, payload.encode())).startswith(reason)
 
 
@@ -62,7 +63,7 @@ def test_a_hostile_game_step_is_the_remote_error(case: str) -> None:
 
 
 def test_invalid_utf8_in_either_payload_is_the_remote_error() -> None:
-    assert refused(Conversation(Role.LISTENER), frame(HELLO, b'{"name":"\xff"}')) == \
+    assert refused(End(Conversation(Role.LISTENER)), frame(HELLO, b'{"name":"\xff"}')) == \
         "invalid UTF-8 in HELLO"
     _, listener = pair()
     assert refused(listener, frame(GAME, b'{"kind":"move","move":"\xc3"}')) == \
@@ -73,7 +74,7 @@ def test_what_turnchat_itself_sends_is_within_the_limits() -> None:
     """The limits leave room: a greeting with extra keys nested as deep as allowed passes."""
     body = {"app": "turnchat", "version": 1, "name": "x" * 32,
             "games": ["tictactoe", "connect4", "hangman"], "later": {"a": [[[{"b": 1}]]]}}
-    listener = Conversation(Role.LISTENER)
+    listener = End(Conversation(Role.LISTENER))
     assert events_of(listener, frame(HELLO, json.dumps(body).encode())) == \
         [Hello("x" * 32, games=("tictactoe", "connect4", "hangman"))]
     assert nesting(json.dumps(body)) == MAX_DEPTH
@@ -103,7 +104,7 @@ def test_any_hello_or_game_payload_gives_an_event_or_the_remote_error(
     frame_type: int, payload: str
 ) -> None:
     """JSON of every shape, cut JSON, and bracket soup, in the frame that parses JSON."""
-    _, listener = pair() if frame_type == GAME else (None, Conversation(Role.LISTENER))
+    _, listener = pair() if frame_type == GAME else (None, End(Conversation(Role.LISTENER)))
     data = frame(frame_type, payload.encode()[:4096])
     try:
         found = events_of(listener, data)

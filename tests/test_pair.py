@@ -76,7 +76,7 @@ def test_a_vanished_peer_is_connection_lost_with_status_1() -> None:
 
 def test_no_answer_to_the_greeting_ends_after_the_handshake_time() -> None:
     pair = Pair(greet=False)
-    pair.ana.chat.reached(pair.ends["ana"], "bo.example:7777")
+    pair.ana.chat.reached(pair.ends["ana"], pair.conversations["ana"], "bo.example:7777")
     pair.clock.advance(9.9)
     assert pair.ana.ending is None
     pair.clock.advance(0.2)
@@ -203,9 +203,8 @@ def test_a_harness_that_duplicates_a_frame_is_caught() -> None:
     pair = Pair()
 
     class Stutter(MemoryConnection):
-        def flush(self) -> None:
-            data = bytes(self._queued)
-            super().flush()
+        def send(self, data: bytes) -> None:
+            super().send(data)
             if data and self.peer is not None:
                 self._wire.append((self.peer, data))
 

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from tests.test_conversation import events_of, pair, refused
+from tests.wire_ends import End
 from tests.wirebytes import GAME, frame, game, text
 from turnchat.wire import LocalProtocolError, Play, State, Text
 
@@ -89,7 +90,7 @@ def test_malformed_game_payloads_are_protocol_errors(payload: bytes, reason: str
 def test_game_before_hello_is_a_protocol_error() -> None:
     from turnchat.wire import Conversation, Role
 
-    assert refused(Conversation(Role.LISTENER), game("offer")) == "GAME before HELLO"
+    assert refused(End(Conversation(Role.LISTENER)), game("offer")) == "GAME before HELLO"
 
 
 def test_text_after_game_steps_still_flows() -> None:

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.wire_ends import End
 from turnchat.wire import (
     ConnectionLost,
     Hello,
@@ -21,13 +22,13 @@ from turnchat.wire.limits import MAX_PAYLOAD
 from turnchat.wire.textpeer import TextPeerConversation
 
 
-def greeted(role: Role = Role.LISTENER, mode: Mode = Mode.LINE) -> TextPeerConversation:
-    conversation = TextPeerConversation(role, mode)
+def greeted(role: Role = Role.LISTENER, mode: Mode = Mode.LINE) -> End:
+    conversation = End(TextPeerConversation(role, mode))
     conversation.send(Hello("bo"))
     return conversation
 
 
-def events_of(conversation: TextPeerConversation, *chunks: bytes) -> list:
+def events_of(conversation: End, *chunks: bytes) -> list:
     found = []
     for chunk in chunks:
         conversation.receive_data(chunk)
@@ -86,17 +87,18 @@ def test_the_peer_is_never_out_of_turn_but_we_are() -> None:
         conversation.send(Play("offer", {"game": "tictactoe"}))
 
 
-def test_lines_before_our_greeting_wait_for_it() -> None:
-    conversation = TextPeerConversation(Role.LISTENER, Mode.LINE)
-    assert events_of(conversation, b"early\n") == []
+def test_a_line_before_our_greeting_makes_it_our_turn_once_we_greet() -> None:
+    conversation = End(TextPeerConversation(Role.LISTENER, Mode.LINE))
+    assert events_of(conversation, b"early\n") == [Text("early")]
     assert conversation.send(Hello("bo")).startswith(b"[turnchat] You are talking with bo,")
-    assert events_of(conversation, b"") == [Text("early"), ConnectionLost()]
+    assert conversation.state is State.MY_TURN
+    assert events_of(conversation, b"") == [ConnectionLost()]
 
 
 def test_quit_and_error_are_last_lines() -> None:
     assert greeted().send(Quit()) == b"[turnchat] bo left the conversation.\n"
     assert greeted().send(Quit("late")) == b"[turnchat] bo left the conversation: late.\n"
-    conversation = TextPeerConversation(Role.LISTENER, Mode.LINE)
+    conversation = End(TextPeerConversation(Role.LISTENER, Mode.LINE))
     assert conversation.send(Quit()) == (
         b"[turnchat] The turnchat user left the conversation.\n")
     with pytest.raises(LocalProtocolError, match="over"):
@@ -109,4 +111,4 @@ def test_raw_mode_one_read_one_message_and_no_extra_bytes() -> None:
     assert events_of(conversation, b"ping\n", b"a\r\n", b"/q", b"caf\xc3", b"\xa9") == [
         Text("ping"), Text("a"), Text("/q"), Text("caf"), Text("é")]
     assert conversation.send(Quit()) == b""
-    assert TextPeerConversation(Role.LISTENER, Mode.RAW).send(Hello("bo")) == b""
+    assert End(TextPeerConversation(Role.LISTENER, Mode.RAW)).send(Hello("bo")) == b""

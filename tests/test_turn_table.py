@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from tests.wire_ends import End
 from tests.wirebytes import ERROR, GAME, QUIT, TEXT, frame, hello
 from turnchat.wire import (
     Conversation,
@@ -71,11 +72,11 @@ def bytes_of(step: str) -> bytes:
     return frame(GAME, json.dumps({"kind": play.kind, **play.fields}).encode())
 
 
-def at(state: State) -> Conversation:
+def at(state: State) -> End:
     conversation = Conversation(Role.CONNECTOR if state in (S.SEND_HELLO, S.AWAIT_ANSWER)
                                 else Role.LISTENER)
     conversation.state = state
-    return conversation
+    return End(conversation)
 
 
 @pytest.mark.parametrize("step", STEPS)
@@ -98,8 +99,12 @@ def test_what_the_peer_may_send(state: State, step: str) -> None:
     conversation = at(state)
     expected = THEY_SEND.get((state, step))
     conversation.receive_data(bytes_of(step))
-    if state in (S.BROKEN, S.CLOSED):  # final: nothing more is read
-        assert conversation.next_event() is None and conversation.state is state
+    if state in (S.BROKEN, S.CLOSED):  # final: a frame now is refused and changes nothing
+        frame_in = conversation.decoder.next_frame()
+        assert frame_in is not None
+        with pytest.raises(RemoteProtocolError):
+            conversation.conversation.receive_frame(frame_in)
+        assert conversation.state is state
     elif expected is None:
         with pytest.raises(RemoteProtocolError):
             conversation.next_event()

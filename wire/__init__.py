@@ -1,7 +1,8 @@
 """The turnchat wire protocol, version 1, as pure code: no sockets, no clock, no terminal.
 
 `Conversation` (conversation.py) is the one state machine; `frames.py` is the byte codec
-under it; `events.py` names what can happen. Drivers feed bytes in and write bytes out.
+under it, one decoder per connection; `events.py` names what can happen. Drivers feed a
+connection's bytes to its decoder, its frames to the conversation, and write bytes out.
 """
 
 from turnchat.wire.conversation import Conversation, Role, State

@@ -9,14 +9,16 @@ side that has greeted, ERROR by anyone, and both end the conversation for good. 
 a game is for the games layer.
 
 The object never touches a socket: `send(event)` returns the bytes to write, and
-`receive_data(bytes)` followed by `next_event()` turns what arrived into events.
+`receive_frame(frame)` turns a frame that arrived into an event. It outlives any one
+connection: the decoder that cuts a connection's bytes into frames (wire/frames.py) belongs
+to that connection, and what a lost connection means is for the session to decide.
 """
 
 from enum import Enum, auto
 
 from turnchat.wire.errors import LocalProtocolError, RemoteProtocolError
-from turnchat.wire.events import ConnectionLost, Error, Event, Hello, Play, Quit, Text
-from turnchat.wire.frames import FrameDecoder, FrameType, encode_frame
+from turnchat.wire.events import Error, Event, Hello, Play, Quit, Text
+from turnchat.wire.frames import Frame, FrameType, encode_frame
 from turnchat.wire.hello import decode_hello, encode_hello
 from turnchat.wire.limits import MAX_PAYLOAD
 from turnchat.wire.modes import Mode
@@ -38,7 +40,7 @@ class State(Enum):
     MY_TURN = auto()
     THEIR_TURN = auto()
     BROKEN = auto()  # the peer broke the protocol: only our ERROR may follow
-    CLOSED = auto()  # final: someone quit, someone refused the other, or the stream ended
+    CLOSED = auto()  # final: someone quit, or someone refused the other
 
 
 class _Who(Enum):
@@ -84,8 +86,6 @@ _TRANSITIONS: dict[tuple[State, _Who, FrameType | str], State] = {
 # dropped it): the per-message path below compares with these module names instead.
 _TEXT, _HELLO, _ERROR, _GAME = FrameType.TEXT, FrameType.HELLO, FrameType.ERROR, FrameType.GAME
 
-TEXT_INSTEAD_OF_FRAMES = "plain text instead of turnchat frames"
-
 _FRAME_OF = {Hello: FrameType.HELLO, Text: FrameType.TEXT, Quit: FrameType.QUIT,
              Error: FrameType.ERROR, Play: FrameType.GAME}
 
@@ -99,9 +99,6 @@ class Conversation:
         self.role = role
         self.state = State.SEND_HELLO if role is Role.CONNECTOR else State.AWAIT_HELLO
         self.peer_hello: Hello | None = None
-        self._decoder = FrameDecoder()
-        self._stream_ended = False
-        self._text_not_frames = False
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -157,33 +154,16 @@ class Conversation:
 
     # -- receiving -------------------------------------------------------------------------
 
-    def receive_data(self, data: bytes) -> None:
-        """Take bytes from the peer; b"" means the peer closed its side of the stream."""
-        if not data:
-            self._stream_ended = True
-        elif self.state not in _FINAL:
-            if self.peer_hello is None and data[0] and not self._decoder.buffered:
-                self._text_not_frames = True  # a frame's first byte is 0x00: a person, or nc
-            self._decoder.feed(data)
-
-    def next_event(self) -> Event | None:
-        """Return the next event from the received bytes, or None until more arrive.
+    def receive_frame(self, frame: Frame) -> Event:
+        """Return the event that `frame` from the peer is.
 
         Raises RemoteProtocolError if the peer broke the protocol; the state is then
         BROKEN, and the reason belongs in the ERROR we send back: `send(Error(reason))` is
         the one thing still allowed.
         """
         if self.state in _FINAL:
-            return None
+            raise RemoteProtocolError("a frame after the conversation ended")
         try:
-            if self._text_not_frames:
-                raise RemoteProtocolError(TEXT_INSTEAD_OF_FRAMES)
-            frame = self._decoder.next_frame()
-            if frame is None:
-                if self._stream_ended:
-                    self.state = State.CLOSED
-                    return ConnectionLost()
-                return None
             return self._apply_received(*frame)
         except RemoteProtocolError:
             self.state = State.BROKEN

@@ -1,9 +1,10 @@
 """What can happen in a conversation, as frozen dataclasses with one base class.
 
 The same classes travel both ways: `Conversation.send(Text("hi"))` makes bytes, and
-`Conversation.next_event()` returns `Text("hi")` when the peer said it. `ConnectionLost`
-never crosses the wire: it is how the peer vanishing (the stream closing with no QUIT or
-ERROR) reaches the driver, as an event rather than an exception.
+`Conversation.receive_frame()` returns `Text("hi")` when the peer said it. `ConnectionLost`
+and `PeerBrokeProtocol` never cross the wire: they are how a connection ending (the stream
+closing with no QUIT or ERROR) or carrying what is not frames reaches the session, as
+events rather than exceptions.
 """
 
 from dataclasses import dataclass
@@ -58,11 +59,12 @@ class Play(Event):
 
 @dataclass(frozen=True, slots=True)
 class PeerBrokeProtocol(Event):
-    """Not a frame: the peer broke the protocol, and was sent ERROR(reason)."""
+    """Not a frame: the peer broke the protocol; the session answers ERROR(reason)."""
 
     reason: str
 
 
 @dataclass(frozen=True, slots=True)
 class ConnectionLost(Event):
-    """The stream ended without QUIT or ERROR: the peer vanished."""
+    """The connection's stream ended without QUIT or ERROR: the peer vanished, or the
+    network dropped it. The session decides what that means for the conversation."""

@@ -3,6 +3,10 @@
 The decoder checks the length field the moment its four bytes are in, so an oversize or
 zero length is refused before a single byte of the body is read or reserved. It knows
 nothing of turns or text; `conversation.py` gives frames their meaning.
+
+A decoder belongs to one connection, the conversation does not: half a frame left on a
+connection that died must never be joined to the next connection's bytes, so each
+connection gets a new decoder and the conversation sees only whole frames.
 """
 
 import struct
@@ -11,6 +15,7 @@ from typing import NamedTuple
 
 from turnchat.wire.errors import RemoteProtocolError
 from turnchat.wire.limits import HEADER_SIZE, MAX_FRAME_LENGTH, MAX_PAYLOAD
+from turnchat.wire.modes import Mode
 
 _HEADER = struct.Struct(">IB")  # length, then the type byte that the length counts
 _LENGTH = struct.Struct(">I")
@@ -26,6 +31,8 @@ class FrameType(IntEnum):
 
 # 0x06..0x0F are reserved for extensions that this version does not speak yet.
 _TYPE_OF_BYTE = {frame_type.value: frame_type for frame_type in FrameType}
+
+TEXT_INSTEAD_OF_FRAMES = "plain text instead of turnchat frames"
 
 
 class Frame(NamedTuple):
@@ -43,13 +50,27 @@ def encode_frame(frame_type: FrameType, payload: bytes) -> bytes:
 
 
 class FrameDecoder:
-    """Turns a byte stream, cut anywhere, into whole frames."""
+    """Turns the byte stream of one connection, cut anywhere, into whole frames."""
+
+    mode = Mode.FRAMES
 
     def __init__(self) -> None:
         self._buffer = bytearray()
         self._start = 0  # consumed bytes are dropped in bulk, not one frame at a time
+        self.ended = False  # the peer closed its side: no more bytes will come
+        self._framed = False  # a whole frame has come on this connection
+        self._text = False  # its first byte was not 0x00: a person, or nc, not frames
 
     def feed(self, data: bytes) -> None:
+        self._buffer += data
+
+    def receive_data(self, data: bytes) -> None:
+        """Take bytes from the connection; b"" means the peer closed its side."""
+        if not data:
+            self.ended = True
+            return
+        if not self._framed and data[0] and not (len(self._buffer) - self._start):
+            self._text = True  # a frame's first byte is 0x00 (a length under 16 MiB)
         self._buffer += data
 
     @property
@@ -61,8 +82,11 @@ class FrameDecoder:
         """Return the next whole frame, or None until more bytes arrive.
 
         Raises RemoteProtocolError for a length of 0 or over MAX_FRAME_LENGTH, and for a
-        type this version does not know, as soon as the header shows it.
+        type this version does not know, as soon as the header shows it; and for text where
+        the connection's first frame should be.
         """
+        if self._text:
+            raise RemoteProtocolError(TEXT_INSTEAD_OF_FRAMES)
         buffer, start = self._buffer, self._start
         available = len(buffer) - start
         if available < HEADER_SIZE:
@@ -92,4 +116,5 @@ class FrameDecoder:
             self._start = 0
         else:
             self._start = end
+        self._framed = True
         return Frame(frame_type, payload)

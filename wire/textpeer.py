@@ -1,8 +1,10 @@
 """A conversation with a peer that is not turnchat: lines (nc, telnet) or raw writes.
 
-`TextPeerConversation` has the interface of `Conversation` (send, receive_data,
-next_event, state), so the link and the chat drive either without knowing which. What
-differs is what the peer can be held to. A text peer sees no turns, so it cannot be
+`TextPeerDecoder` has the interface of FrameDecoder (receive_data, next_frame, ended) and
+`TextPeerConversation` that of `Conversation` (send, receive_frame, state), so the link and
+the session drive either without knowing which: each line (or read) the peer sends comes
+out of the decoder as a TEXT frame, a `/q` line as QUIT. What differs is what the peer can
+be held to. A text peer sees no turns, so it cannot be
 held to them: every line (or read) it sends is a message, shown and never dropped, and it
 counts as the peer's turn, whoever's turn it was. Our side keeps its discipline: we send
 on our turn only. Nothing the peer sends can break this protocol: invalid UTF-8 shows as
@@ -22,15 +24,90 @@ one; that is the reason frames exist.
 import codecs
 from collections import deque
 
-from turnchat.wire.conversation import Role, State
-from turnchat.wire.errors import LocalProtocolError
-from turnchat.wire.events import ConnectionLost, Error, Event, Hello, Play, Quit, Text
+from turnchat.wire.conversation import Conversation, Role, State
+from turnchat.wire.errors import LocalProtocolError, RemoteProtocolError
+from turnchat.wire.events import Error, Event, Hello, Play, Quit, Text
+from turnchat.wire.frames import Frame, FrameDecoder, FrameType
 from turnchat.wire.limits import MAX_PAYLOAD
 from turnchat.wire.modes import Mode
 
 LINE_MARK = "[turnchat]"  # starts the lines we write that are not the user's messages
 PEER_QUIT_LINE = "/q"  # a line peer leaves with this, as a turnchat user does
 RAW_READ_SIZE = MAX_PAYLOAD  # the assignment's recv(4096): one read is one message
+
+
+class TextPeerDecoder:
+    """Cuts the bytes of one text peer's connection into messages (LINE or RAW)."""
+
+    def __init__(self, mode: Mode) -> None:
+        assert mode is not Mode.FRAMES
+        self.mode = mode
+        self.ended = False  # the peer closed its side: no more bytes will come
+        self._received = bytearray()  # LINE: the line being received
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._frames: deque[Frame] = deque()
+
+    def receive_data(self, data: bytes) -> None:
+        """Take bytes from the peer; b"" means the peer closed its side of the stream."""
+        if self.ended:
+            return
+        if not data:
+            self.ended = True
+            if self._received:  # a last line without a newline still counts
+                self._line(bytes(self._received))
+                self._received.clear()
+            if tail := self._decoder.decode(b"", final=True):  # raw: a cut character
+                self._message(tail)
+        elif self.mode is Mode.RAW:
+            self._read(data)
+        else:
+            self._lines(data)
+
+    def next_frame(self) -> Frame | None:
+        """The next message as a frame (TEXT, or QUIT for `/q`), or None until more come."""
+        return self._frames.popleft() if self._frames else None
+
+    def _message(self, text: str) -> None:
+        self._frames.append(Frame(FrameType.TEXT, text.encode()))
+
+    def _lines(self, data: bytes) -> None:
+        received = self._received
+        received += data
+        start = 0
+        while (newline := received.find(b"\n", start)) >= 0:
+            self._line(received[start:newline])
+            start = newline + 1
+        del received[:start]
+        # No end in sight: show what we have (+1 leaves room for a CR before the newline).
+        while len(received) > MAX_PAYLOAD + 1:
+            del received[:self._piece(received)]
+
+    def _line(self, line: bytes | bytearray) -> None:
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        while len(line) > MAX_PAYLOAD:  # shown in pieces, not dropped
+            line = line[self._piece(line):]
+        text = self._decoder.decode(line, final=True)
+        if text.strip() == PEER_QUIT_LINE:
+            self._frames.append(Frame(FrameType.QUIT, b""))
+        else:
+            self._message(text)
+
+    def _piece(self, line: bytes | bytearray) -> int:
+        """Show the first piece of an over-long line as a message; return its length."""
+        cut = MAX_PAYLOAD
+        while cut > MAX_PAYLOAD - 3 and line[cut] & 0b1100_0000 == 0b1000_0000:
+            cut -= 1  # do not split a character between two pieces
+        self._message(self._decoder.decode(line[:cut]))
+        return cut
+
+    def _read(self, data: bytes) -> None:
+        text = self._decoder.decode(data)
+        if not text:  # a character cut in two: the rest comes with the next read
+            return
+        if text.endswith("\n"):  # the programs send what fgets() read, newline and all
+            text = text[:-2] if text.endswith("\r\n") else text[:-1]
+        self._message(text)
 
 
 class TextPeerConversation:
@@ -43,10 +120,7 @@ class TextPeerConversation:
         self.role = role
         self.mode = mode
         self.state = State.SEND_HELLO  # until our greeting (a line, or nothing) is out
-        self._received = bytearray()  # LINE: the line being received
-        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._events: deque[Event] = deque()
-        self._stream_ended = False
+        self._spoke_first = False  # the peer's line came before our greeting: our turn then
         self._my_name = "The turnchat user"  # until our HELLO names us
 
     # -- sending ---------------------------------------------------------------------------
@@ -66,7 +140,8 @@ class TextPeerConversation:
         if isinstance(event, Hello):
             if state is not State.SEND_HELLO:
                 raise LocalProtocolError("HELLO is sent once, first.")
-            self.state = State.MY_TURN if self.role is Role.CONNECTOR else State.THEIR_TURN
+            self.state = (State.MY_TURN if self.role is Role.CONNECTOR or self._spoke_first
+                          else State.THEIR_TURN)
             self._my_name = event.name
             return self._notice(f"You are talking with {event.name}, who uses turnchat. "
                                 f"Type a line and press Enter to send it; {PEER_QUIT_LINE} "
@@ -100,70 +175,25 @@ class TextPeerConversation:
 
     # -- receiving -------------------------------------------------------------------------
 
-    def receive_data(self, data: bytes) -> None:
-        """Take bytes from the peer; b"" means the peer closed its side of the stream."""
-        if self.state is State.CLOSED or self._stream_ended:
-            return
-        if not data:
-            self._stream_ended = True
-            if self._received:  # a last line without a newline still counts
-                self._line(bytes(self._received))
-                self._received.clear()
-            if tail := self._decoder.decode(b"", final=True):  # raw: a cut character
-                self._events.append(Text(tail))
-            self._events.append(ConnectionLost())
-        elif self.mode is Mode.RAW:
-            self._read(data)
-        else:
-            self._lines(data)
-
-    def _lines(self, data: bytes) -> None:
-        received = self._received
-        received += data
-        start = 0
-        while (newline := received.find(b"\n", start)) >= 0:
-            self._line(received[start:newline])
-            start = newline + 1
-        del received[:start]
-        # No end in sight: show what we have (+1 leaves room for a CR before the newline).
-        while len(received) > MAX_PAYLOAD + 1:
-            del received[:self._piece(received)]
-
-    def _line(self, line: bytes | bytearray) -> None:
-        if line.endswith(b"\r"):
-            line = line[:-1]
-        while len(line) > MAX_PAYLOAD:  # shown in pieces, not dropped
-            line = line[self._piece(line):]
-        text = self._decoder.decode(line, final=True)
-        self._events.append(Quit() if text.strip() == PEER_QUIT_LINE else Text(text))
-
-    def _piece(self, line: bytes | bytearray) -> int:
-        """Show the first piece of an over-long line as a message; return its length."""
-        cut = MAX_PAYLOAD
-        while cut > MAX_PAYLOAD - 3 and line[cut] & 0b1100_0000 == 0b1000_0000:
-            cut -= 1  # do not split a character between two pieces
-        self._events.append(Text(self._decoder.decode(line[:cut])))
-        return cut
-
-    def _read(self, data: bytes) -> None:
-        text = self._decoder.decode(data)
-        if not text:  # a character cut in two: the rest comes with the next read
-            return
-        if text.endswith("\n"):  # the programs send what fgets() read, newline and all
-            text = text[:-2] if text.endswith("\r\n") else text[:-1]
-        self._events.append(Text(text))
-
-    def next_event(self) -> Event | None:
-        """Return the next event from the received bytes, or None until more arrive."""
-        if not self._events or self.state is State.CLOSED:
-            return None
-        event = self._events.popleft()
-        if isinstance(event, Text):
-            if self.state is not State.SEND_HELLO:  # a line that came before our greeting
-                self.state = State.MY_TURN  # waits for it, and then counts as a turn
-            else:
-                self._events.appendleft(event)
-                return None
-        else:
+    def receive_frame(self, frame: Frame) -> Event:
+        """The event a message from TextPeerDecoder is. Whatever the peer sends is taken: it
+        sees no turns, so every message counts as its turn, whoever's turn it was."""
+        if self.state is State.CLOSED:
+            raise RemoteProtocolError("a message after the conversation ended")
+        if frame.type is FrameType.QUIT:
             self.state = State.CLOSED
-        return event
+            return Quit()
+        if self.state is State.SEND_HELLO:  # a line that came before our greeting
+            self._spoke_first = True
+        else:
+            self.state = State.MY_TURN
+        return Text(frame.payload.decode())
+
+
+def open_conversation(
+    role: Role, mode: Mode
+) -> tuple[FrameDecoder | TextPeerDecoder, Conversation | TextPeerConversation]:
+    """The decoder for a new connection and the conversation on it, for `mode`."""
+    if mode is Mode.FRAMES:
+        return FrameDecoder(), Conversation(role)
+    return TextPeerDecoder(mode), TextPeerConversation(role, mode)
