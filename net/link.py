@@ -56,6 +56,9 @@ class Link:
         self._farewells = farewells  # where our closing is tracked, so a face can wait for it
         sock.setblocking(False)
         reactor.add_reader(sock, self._readable)
+        if tls is not None:  # records that came with the handshake's last flight
+            for chunk in tls.receive():
+                decoder.receive_data(chunk)
 
     def send(self, data: bytes) -> None:
         """Send `data` (the conversation's bytes) to the peer, now or as soon as it can go."""
@@ -109,13 +112,10 @@ class Link:
         if tls is None:
             return [data]
         tls.feed(data)
-        plaintext = tls.plaintext()
+        chunks = tls.receive()  # the handshake is done: this only decrypts
         if answer := tls.to_send():  # TLS has things of its own to say now and then
             self._outgoing += answer
             self._flush()
-        chunks = [plaintext] if plaintext else []
-        if tls.ended or not data:
-            chunks.append(b"")
         return chunks
 
     def _flush(self) -> None:

@@ -1,11 +1,13 @@
 """TLS 1.3 as a layer over bytes: the same code for both roles, on any connection.
 
 `TLS` runs OpenSSL over memory (ssl.MemoryBIO and SSLObject, as trio's SSLStream and
-asyncio's sslproto do): ciphertext from the socket goes in with `feed`, plaintext comes out
-of `plaintext`, and `encrypt` turns our plaintext into ciphertext for the socket. It never
-touches a socket itself, so the listener steps its handshakes on the reactor, the link
-carries TLS exactly as it carries plain bytes, and the connector drives the same object
-with a blocking socket before any face starts (`handshake`).
+asyncio's sslproto do): ciphertext from the socket goes in with `feed`, `receive` steps the
+handshake and hands out the plaintext, and `encrypt` turns our plaintext into ciphertext
+for the socket. It never touches a socket itself. Both roles drive it the same way, on a
+non-blocking socket as the reactor finds it readable: the listener steps its candidates'
+handshakes on its reactor, the connector steps its one handshake on a reactor of its own
+before any face starts (`handshake`, so that the trust question can still have the
+terminal), and the link then carries TLS exactly as it carries plain bytes.
 
 No certificate authority and no host name are involved: the listener presents its
 self-signed certificate (roles/identity.py). The connector accepts any certificate in the
@@ -17,7 +19,8 @@ prove it holds the key of the certificate it presents, whatever the client verif
 
 import socket
 import ssl
-import time
+
+from turnchat.net.reactor import SelectorReactor
 
 _READ_CHUNK = 65536
 
@@ -60,13 +63,28 @@ class TLS:
         self._object = context.wrap_bio(self._incoming, self._outgoing, server_side=server_side)
         self.secure = False  # the handshake is done
         self.ended = False  # the peer closed (close_notify, or the stream ended)
+        self._stream_ended = False  # the socket's stream ended (b"" was fed)
 
     def feed(self, ciphertext: bytes) -> None:
         """Take bytes from the socket; b"" means the stream ended."""
         if ciphertext:
             self._incoming.write(ciphertext)
         else:
+            self._stream_ended = True
             self._incoming.write_eof()
+
+    def receive(self) -> list[bytes]:
+        """Step the handshake as far as the bytes fed so far allow, then return the
+        plaintext they complete (nothing until the handshake is done), and b"" last once
+        the stream has ended. Raises ssl.SSLError if the handshake failed. What TLS wants
+        sent meanwhile is in `to_send()`."""
+        if not self.step_handshake():
+            return []
+        plaintext = self.plaintext()
+        chunks = [plaintext] if plaintext else []
+        if self.ended or self._stream_ended:
+            chunks.append(b"")
+        return chunks
 
     def step_handshake(self) -> bool:
         """Go as far as the bytes fed so far allow; True once the handshake is done.
@@ -115,20 +133,67 @@ class TLS:
 
 
 def handshake(sock: socket.socket, tls: TLS, timeout: float) -> None:
-    """Complete `tls`'s handshake over a blocking socket within `timeout` seconds.
+    """Complete the connector's handshake on `sock` within `timeout` seconds.
 
-    For the connector, before any face runs. Raises ssl.SSLError, TimeoutError or OSError.
+    The same steps as the listener's, on a non-blocking socket watched by a reactor of its
+    own, run before any face starts. Records that arrive with the last flight stay in `tls`
+    for the link. Raises ssl.SSLError, TimeoutError or OSError.
     """
-    deadline = time.monotonic() + timeout
-    while not tls.step_handshake():
-        sock.sendall(tls.to_send())
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError("the TLS handshake took too long")
-        sock.settimeout(remaining)
-        data = sock.recv(_READ_CHUNK)
+    reactor = SelectorReactor()
+    outgoing = bytearray()
+    failure: list[Exception] = []
+
+    def fail(error: Exception) -> None:
+        failure.append(error)
+        reactor.stop()
+
+    def flush() -> None:
+        try:
+            sent = sock.send(outgoing) if outgoing else 0
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError as error:
+            fail(error)
+            return
+        del outgoing[:sent]
+        if outgoing:
+            reactor.add_writer(sock, flush)
+        else:
+            reactor.remove_writer(sock)
+            if tls.secure:  # our last flight is out: done
+                reactor.stop()
+
+    def readable() -> None:
+        try:
+            data = sock.recv(_READ_CHUNK)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as error:
+            fail(error)
+            return
         tls.feed(data)
-        if not data:
-            tls.step_handshake()  # raises the reason the stream ended, if OpenSSL has one
-            raise ssl.SSLEOFError("the connection closed during the TLS handshake")
-    sock.sendall(tls.to_send())
+        try:
+            secure = tls.step_handshake()
+        except ssl.SSLError as error:
+            fail(error)
+            return
+        if not data and not secure:
+            fail(ssl.SSLEOFError("the connection closed during the TLS handshake"))
+            return
+        outgoing.extend(tls.to_send())
+        if secure:
+            reactor.remove_reader(sock)
+        flush()
+
+    sock.setblocking(False)
+    try:
+        tls.step_handshake()  # the ClientHello
+        outgoing.extend(tls.to_send())
+        reactor.add_reader(sock, readable)
+        reactor.call_later(timeout, lambda: fail(TimeoutError("the TLS handshake took too long")))
+        flush()
+        reactor.run()
+    finally:
+        reactor.close()
+    if failure:
+        raise failure[0]

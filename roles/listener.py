@@ -201,18 +201,14 @@ class Listener:
             tls = candidate.tls = TLS(self.tls, server_side=True)
         tls.feed(data)
         try:
-            secure = tls.step_handshake()
+            chunks = tls.receive()
         except ssl.SSLError as error:
             _send_now(candidate.sock, tls.to_send())  # the alert that says why, if any
             self._report.dropped(candidate.origin, "the TLS handshake failed "
                                  f"({error.reason or error})", Kind.TLS_FAILED)
             self._drop(candidate)
             return []
-        plaintext = tls.plaintext() if secure else b""
         _send_now(candidate.sock, tls.to_send())
-        chunks = [plaintext] if plaintext else []
-        if tls.ended or not data:
-            chunks.append(b"")
         return chunks
 
     def _screen_text(self, candidate: "_Candidate", data: bytes) -> None:
