@@ -7,6 +7,7 @@
 
 import argparse
 import datetime
+import functools
 import re
 import statistics
 import subprocess
@@ -55,10 +56,11 @@ def turn_rate(sizes: Sizes) -> list[Figure]:
 def instructions_per_turn(sizes: Sizes) -> list[Figure]:
     """Exact user-space instructions one listener spends per message in and out."""
     short, long = sizes.instruction_iterations
-    per_turn = {}
-    for program in ("turnchat", "baseline"):
-        counts = [_listener_instructions(program, each) for each in (short, long)]
-        per_turn[program] = (counts[1] - counts[0]) / (long - short) / 1000
+    counts = callgrind.count_all({
+        f"{program} {each}": functools.partial(_listener_instructions, program, each)
+        for program in ("turnchat", "baseline") for each in (short, long)})
+    per_turn = {program: (counts[f"{program} {long}"] - counts[f"{program} {short}"])
+                / (long - short) / 1000 for program in ("turnchat", "baseline")}
     return [Figure("Listener, instructions per message in + out", "k instr",
                    per_turn["turnchat"], "recipe program", per_turn["baseline"])]
 

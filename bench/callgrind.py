@@ -2,13 +2,15 @@
 
 The count of a program is repeatable for the same interpreter, inputs and environment,
 whatever else the machine is doing, so a ratio of counts is a ratio one can trust on a
-shared machine.
+shared machine; and so counts may be taken side by side, one per core (`count_all`).
 """
 
+import os
 import re
 import shutil
 import subprocess
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import IO
 
 from bench.common import environment, listener_port
@@ -46,3 +48,11 @@ def count(
     if process.returncode != 0 or not found:
         raise RuntimeError(f"callgrind of {command} failed: {errors[-500:]!r}")
     return int(found.group(1).replace(b",", b""))
+
+
+def count_all(jobs: dict[str, Callable[[], int]]) -> dict[str, int]:
+    """Run the counting `jobs` (each calls `count`) side by side, one per core: what
+    valgrind counts does not depend on what else runs, only the wall time does."""
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        futures = {name: pool.submit(job) for name, job in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
