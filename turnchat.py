@@ -59,6 +59,7 @@ plain text and talks in line mode. --raw talks to the classic assignment program
 
 In a conversation, type a line and press Enter on your turn; /q (or Ctrl-C,
 Ctrl-D, end of input) leaves and tells the peer; /help lists the commands.
+From a pipe or a file, /q is a script's line: it leaves in order, on your turn.
 
 {EXIT_STATUS_HELP}"""
 

@@ -3,9 +3,12 @@
 stdout carries exactly the peer's messages, sanitised, one per line (a message with
 newlines gives several lines), flushed as each arrives; every notice, and every game board,
 goes to stderr. Input lines are taken in order, each on our turn (a message, a move, or a
-game command); a `/q` line quits as soon as it is reached, even out of turn, `/help` and
-`/score` need no turn, and a hangman setter's message goes with its next answer (with
---keep, `/q` leaves that peer and the listener waits for the next). End of input quits
+game command), `/help` and `/score` need no turn, and a hangman setter's message goes with
+its next answer. A `/q` line from a pipe or a file is a script's last line like any other:
+it is taken in order on our turn, so the script gets the reply to the line before it. A
+`/q` typed at a terminal is a person leaving: at once, even out of turn and even behind
+lines that wait for their turn (with --keep, `/q` leaves that peer and the listener waits
+for the next). End of input quits
 when our turn comes, so `printf 'hi\\n' | turnchat --connect HOST` says hi,
 prints the reply and leaves; a --keep listener whose input has ended stops once no one is
 connected (a one-shot listener waits: its input is for the peer to come). Ctrl-C, SIGTERM
@@ -99,16 +102,21 @@ class PlainFace:
         _to_stderr(text)
 
     def refresh(self) -> None:
-        """Send what the queue allows now: lines on our turn, /q at once, EOF on our turn."""
+        """Send what the queue allows now: lines and a script's /q on our turn, a person's
+        /q at once, the end of input on our turn."""
         chat, queue = self.chat, self.input.queue
         while chat.phase is not _ENDED:
             if not queue:
                 self.input.fill()
                 if not queue:
                     return
+            if self.input.quit_waiting:  # a person's /q: leave now, whatever waits before it
+                queue.remove(_QUIT)  # the lines before it are counted as not sent
+                chat.leave()
+                continue
             head = queue[0]
             my_turn = chat.my_turn
-            if head is _QUIT:
+            if head is _QUIT and (my_turn or chat.waits_for_the_next_peer):
                 self.input.pop()
                 chat.leave()
                 continue

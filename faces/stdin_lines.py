@@ -52,16 +52,23 @@ class StdinLines:
         self._ended = False
         self._watching = False
         self._direct = False
+        self.person = False  # a terminal: a person types, and /q means now
         try:
             os.fstat(fd)
         except OSError:  # no standard input at all
             self._finish()
             return
+        self.person = os.isatty(fd)
         try:
             reactor.add_reader(fd, self._readable)
             self._watching = True
         except OSError:  # a regular file or /dev/null: it never blocks, read it on demand
             self._direct = True
+
+    @property
+    def quit_waiting(self) -> bool:
+        """Whether a person's /q waits in the queue (behind lines that wait for a turn)."""
+        return self.person and Marker.QUIT in self.queue
 
     def pop(self) -> Item:
         item = self.queue.popleft()
@@ -142,7 +149,7 @@ class StdinLines:
             return
         if not text.strip():
             return
-        if "/" in text and parse_command(text)[0] is Command.QUIT:  # taken out of turn
+        if "/" in text and parse_command(text)[0] is Command.QUIT:
             self.queue.append(Marker.QUIT)
             return
         self.queue.append(text)

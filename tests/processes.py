@@ -26,16 +26,25 @@ class Result:
 
 
 class Program:
-    """One program with piped stdin, stdout and stderr, read as they come."""
+    """One program with piped stdin, stdout and stderr, read as they come.
+
+    With `typed`, stdin is a terminal (a pty) instead of a pipe, as when a person types
+    into a program whose output goes to a pipe; `write` types into it."""
 
     def __init__(self, argv: list[str], stdin: bytes | None = None,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, typed: bool = False) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         env.pop("TURNCHAT_DEBUG", None)
+        self._keyboard: int | None = None
+        terminal: int | None = None
+        if typed:
+            self._keyboard, terminal = os.openpty()
         self.popen = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env=env, cwd="/",
+            argv, stdin=subprocess.PIPE if terminal is None else terminal,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd="/",
         )
+        if terminal is not None:
+            os.close(terminal)
         self._buffers = {"out": bytearray(), "err": bytearray()}
         self._selector = selectors.DefaultSelector()
         for name, pipe in (("out", self.popen.stdout), ("err", self.popen.stderr)):
@@ -47,6 +56,9 @@ class Program:
             self.close_stdin()
 
     def write(self, data: bytes) -> None:
+        if self._keyboard is not None:
+            os.write(self._keyboard, data)
+            return
         assert self.popen.stdin is not None
         self.popen.stdin.write(data)
         self.popen.stdin.flush()
@@ -110,6 +122,9 @@ class Program:
                 with contextlib.suppress(BrokenPipeError):
                     pipe.close()
         self._selector.close()
+        if self._keyboard is not None:
+            os.close(self._keyboard)
+            self._keyboard = None
 
     @property
     def name(self) -> str:
@@ -132,8 +147,9 @@ class Turnchat(Program):
     """One `python3 turnchat.py ...`."""
 
     def __init__(self, *args: str, stdin: bytes | None = None,
-                 env: dict[str, str] | None = None, fault: str | None = None) -> None:
-        super().__init__(turnchat_argv(args, fault), stdin, env)
+                 env: dict[str, str] | None = None, fault: str | None = None,
+                 typed: bool = False) -> None:
+        super().__init__(turnchat_argv(args, fault), stdin, env, typed)
 
     @property
     def name(self) -> str:

@@ -39,22 +39,53 @@ def test_thousands_of_turns_unattended(turnchat: Start) -> None:
 def test_quit_from_the_connector(turnchat: Start) -> None:
     listener, port = listen(turnchat)
     connector = connect(turnchat, port, stdin=b"hi\n/q\nnever sent\n")
-    done = listener.finish()
-    assert done.status == 0
-    assert done.out == "hi\n"
-    assert "ana left the conversation." in done.err
-    assert connector.finish().status == 0
+    listener.expect("out", "hi\n")
+    listener.write(b"hello ana\n")
+    done = connector.finish()
+    assert (done.status, done.out) == (0, "hello ana\n")  # the reply came before /q went
+    assert "1 line of the input was not sent." in done.err
+    finished = listener.finish()
+    assert finished.status == 0 and finished.out == "hi\n"
+    assert "ana left the conversation." in finished.err
 
 
-def test_quit_from_the_listener_out_of_turn(turnchat: Start) -> None:
+def test_a_scripts_quit_waits_for_its_turn(turnchat: Start) -> None:
     listener, port = listen(turnchat)
-    connector = connect(turnchat, port)  # holds the turn and says nothing
+    connector = connect(turnchat, port)  # holds the turn
     listener.expect("err", "ana connected from 127.0.0.1:")
     listener.write(b"/q\n")
+    connector.write(b"last words\n")
     done = connector.finish()
     assert done.status == 0
     assert "bo left the conversation." in done.err
-    assert listener.finish().status == 0
+    finished = listener.finish()
+    assert (finished.status, finished.out) == (0, "last words\n")
+
+
+def test_a_persons_quit_at_a_terminal_leaves_at_once(turnchat: Start) -> None:
+    """stdin a terminal, stdout a pipe: the plain face, with a person typing. Their /q
+    does not wait behind a line that waits for its turn."""
+    listener = turnchat("--listen", "127.0.0.1:0", "--name", "bo", typed=True)
+    port = listening_port(listener)
+    connector = connect(turnchat, port)  # holds the turn
+    listener.expect("err", "ana connected from 127.0.0.1:")
+    listener.write(b"typed ahead\n/q\n")
+    done = connector.finish()
+    assert (done.status, done.out) == (0, "")
+    assert "bo left the conversation." in done.err
+    finished = listener.finish()
+    assert finished.status == 0
+    assert "1 line of the input was not sent." in finished.err
+
+
+def test_three_hundred_turns_ending_with_quit_lose_no_reply(turnchat: Start) -> None:
+    listener, port = listen(turnchat, stdin=lines("bo says", 300) + b"/q\n")
+    connector = connect(turnchat, port, stdin=lines("ana says", 301))
+    done_listener, done_connector = listener.finish(), connector.finish()
+    assert done_listener.out == lines("ana says", 301).decode()  # the answer to its last too
+    assert done_connector.out == lines("bo says", 300).decode()
+    assert (done_listener.status, done_connector.status) == (0, 0)
+    assert "bo left the conversation." in done_connector.err
 
 
 def test_end_of_input_waits_for_the_reply_then_quits(turnchat: Start) -> None:
