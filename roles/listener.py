@@ -234,8 +234,10 @@ class Listener:
             self._turn_away(candidate, f"the TLS handshake did not finish within {seconds}",
                             Kind.TLS_FAILED, answer=b"")  # nothing it could read
         elif candidate.first_line is not None:
+            shown = (f"it sent text without a line end for {seconds} (a classic assignment "
+                     "program? listen with --raw)" if candidate.first_line.began else "")
             self._turn_away(candidate, f"no whole line within {seconds}", Kind.SILENT,
-                            in_a_line=True)
+                            in_a_line=True, shown=shown)
         elif candidate.heard:
             self._turn_away(candidate, f"no HELLO within {seconds}", Kind.SILENT)
         else:  # most likely a person on nc who has not typed yet: tell it in a line

@@ -35,7 +35,7 @@ from turnchat.wire import (
 )
 from turnchat.wire.conversation import Conversation
 from turnchat.wire.events import PeerBrokeProtocol
-from turnchat.wire.frames import TEXT_INSTEAD_OF_FRAMES, Frame
+from turnchat.wire.frames import TEXT_INSTEAD_OF_FRAMES, TEXT_WITHOUT_LINE_ENDS, Frame
 from turnchat.wire.limits import MAX_NAME_CHARS
 
 if TYPE_CHECKING:
@@ -85,6 +85,9 @@ _MY_TURN, _THEIR_TURN = State.MY_TURN, State.THEIR_TURN
 _FRAMES = Mode.FRAMES
 
 _LINE_HINT = "if a person on nc or socat listens there, connect with --line"
+_RAW_HINT = "if a classic assignment program listens there, connect with --raw"
+_EITHER_HINT = f"{_LINE_HINT}; {_RAW_HINT}"
+_NOT_FRAMES = (TEXT_INSTEAD_OF_FRAMES, TEXT_WITHOUT_LINE_ENDS)  # a text peer: no ERROR frame
 TEXT_PEER_NAME = "peer"  # a text peer does not say its name
 _TEXT_PEER_RULES = {
     Mode.LINE: "line mode: each line is one message, and it sees no turns",
@@ -199,7 +202,7 @@ class Chat:
     def _no_answer(self) -> None:
         self._end(ExitStatus.UNREACHABLE,
                   f"cannot talk with {self.peer_origin}: no turnchat greeting within "
-                  f"{self.handshake_seconds:g} s ({_LINE_HINT}).")
+                  f"{self.handshake_seconds:g} s ({_EITHER_HINT}).")
 
     # -- what the face asks ----------------------------------------------------------------
 
@@ -347,7 +350,8 @@ class Chat:
     def connection_ended(self, event: Event) -> None:
         """The connection ended (ConnectionLost) or carried what breaks the protocol
         (PeerBrokeProtocol, answered here with ERROR). Today either ends the conversation."""
-        if isinstance(event, PeerBrokeProtocol) and self.ending is None:
+        if isinstance(event, PeerBrokeProtocol) and self.ending is None and (
+                event.reason not in _NOT_FRAMES):  # a binary frame would only garble text
             with contextlib.suppress(LocalProtocolError):  # over already: nobody to tell
                 self._send(Error(event.reason))
         self.receive(event)
@@ -389,16 +393,23 @@ class Chat:
                 self._end(ExitStatus.FAILED, f"{name} ended the conversation with an error: "
                                              f"{reason}.")
         elif isinstance(event, PeerBrokeProtocol):
-            if self.phase is Phase.GREETING and event.reason == TEXT_INSTEAD_OF_FRAMES:
+            if self.phase is Phase.GREETING and event.reason in _NOT_FRAMES:
+                lines = event.reason == TEXT_INSTEAD_OF_FRAMES
                 self._end(ExitStatus.UNREACHABLE,
-                          f"cannot talk with {self.peer_origin}: it answered in plain text, "
-                          f"not turnchat frames ({_LINE_HINT}).", we_spoke_last=True)
+                          f"cannot talk with {self.peer_origin}: it answered in plain text"
+                          f"{'' if lines else ' without a line end'}, not turnchat frames "
+                          f"({_LINE_HINT if lines else _RAW_HINT}).")
                 return
             self._end(ExitStatus.FAILED,
                       f"{name} broke the protocol ({sanitize_line(event.reason)}); "
                       "connection closed.", we_spoke_last=True)
         elif isinstance(event, ConnectionLost):
-            if self.mode is _FRAMES:
+            if self.phase is Phase.GREETING:  # it took our HELLO and hung up: not turnchat
+                self._end(ExitStatus.UNREACHABLE,
+                          f"cannot talk with {self.peer_origin}: the program there closed the "
+                          f"connection without greeting, so it is likely not turnchat "
+                          f"({_EITHER_HINT}).")
+            elif self.mode is _FRAMES:
                 self._end(ExitStatus.FAILED, f"Connection to {name} lost.")
             else:  # a text peer leaves by closing: nc's Ctrl-C or Ctrl-D
                 self._end(ExitStatus.ENDED, f"The {name} at {self.peer_origin} closed the "

@@ -111,7 +111,8 @@ def test_silent_server_times_out_with_3() -> None:
     assert done.returncode == 3
     assert done.stderr.strip().splitlines()[-1] == (
         f"turnchat: cannot talk with 127.0.0.1:{port}: no turnchat greeting within 0.5 s "
-        "(if a person on nc or socat listens there, connect with --line)."
+        "(if a person on nc or socat listens there, connect with --line; if a classic "
+        "assignment program listens there, connect with --raw)."
     )
 
 

@@ -101,8 +101,11 @@ def test_the_listener_leaves_a_plain_connector_with_a_last_line(
     turnchat: Start, program: Run, tool: str
 ) -> None:
     listener, peer = plain_peer_connects(turnchat, program, tool)
-    listener.write(b"bye now\n/q\n")
+    listener.write(b"bye now\n/q\n")  # a script's /q: after the peer's answer
+    peer.expect("out", "bye now\n")
+    peer.write(b"bye bo\n")
     done = listener.finish()
+    assert done.out.endswith("bye bo\n")
     assert (done.status, "You left the conversation." in done.err) == (0, True)
     peer.expect("out", "bye now\n\\[turnchat\\] bo left the conversation\\.\n$")
     if tool == "socat":  # it ends with the connection; nc waits for its input to end

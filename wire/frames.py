@@ -32,7 +32,9 @@ class FrameType(IntEnum):
 # 0x06..0x0F are reserved for extensions that this version does not speak yet.
 _TYPE_OF_BYTE = {frame_type.value: frame_type for frame_type in FrameType}
 
-TEXT_INSTEAD_OF_FRAMES = "plain text instead of turnchat frames"
+TEXT_INSTEAD_OF_FRAMES = "plain text instead of turnchat frames"  # lines: a person on nc
+# No line end in what came: the classic assignment programs send what they have, as it is.
+TEXT_WITHOUT_LINE_ENDS = "plain text without a line end instead of turnchat frames"
 
 
 class Frame(NamedTuple):
@@ -86,7 +88,8 @@ class FrameDecoder:
         the connection's first frame should be.
         """
         if self._text:
-            raise RemoteProtocolError(TEXT_INSTEAD_OF_FRAMES)
+            raise RemoteProtocolError(TEXT_INSTEAD_OF_FRAMES if b"\n" in self._buffer
+                                      else TEXT_WITHOUT_LINE_ENDS)
         buffer, start = self._buffer, self._start
         available = len(buffer) - start
         if available < HEADER_SIZE:

@@ -77,6 +77,11 @@ class FirstLine:
         return None
 
     @property
+    def began(self) -> bool:
+        """Whether some text (not only blank lines) has come, whole line or not."""
+        return len(self._received) > self._start
+
+    @property
     def complete(self) -> bool:
         """Whether a whole non-blank first line (or MAX_PAYLOAD bytes of one) is in."""
         return (b"\n" in self._received[self._start:]

@@ -1,4 +1,4 @@
-"""A conversation with a peer that is not turnchat: lines (nc, telnet) or raw writes.
+r"""A conversation with a peer that is not turnchat: lines (nc, telnet) or raw writes.
 
 `TextPeerDecoder` has the interface of FrameDecoder (receive_data, next_frame, ended) and
 `TextPeerConversation` that of `Conversation` (send, receive_frame, state), so the link and
@@ -10,15 +10,18 @@ counts as the peer's turn, whoever's turn it was. Our side keeps its discipline:
 on our turn only. Nothing the peer sends can break this protocol: invalid UTF-8 shows as
 replacement characters, and a line longer than MAX_PAYLOAD bytes arrives in pieces.
 
-LINE: one line ending in LF or CRLF is one message each way; a line `/q` from the peer is
-QUIT; the peer closing the connection is its way of leaving too. Our greeting and our
-QUIT go out as one line each, marked `[turnchat]`, so a person on nc knows who is there
-and that we left.
+In both, a whole message `/q` (or `\q`, `/quit`) from the peer is QUIT, and the peer
+closing the connection is its way of leaving too.
+
+LINE: one line ending in LF or CRLF is one message each way. Our greeting and our QUIT go
+out as one line each, marked `[turnchat]`, so a person on nc knows who is there and that
+we left.
 
 RAW: no framing and no newline, as the assignment's programs do it: each message goes out
-as its bytes, and each receive of up to MAX_PAYLOAD bytes is one message. TCP keeps no
-message boundaries, so on a real network one send may arrive as two messages or two as
-one; that is the reason frames exist.
+as its bytes, and each receive of up to MAX_PAYLOAD bytes is one message; we greet with
+nothing and leave with the message `/q`, as they do. TCP keeps no message boundaries, so
+on a real network one send may arrive as two messages or two as one; that is the reason
+frames exist.
 """
 
 import codecs
@@ -33,6 +36,9 @@ from turnchat.wire.modes import Mode
 
 LINE_MARK = "[turnchat]"  # starts the lines we write that are not the user's messages
 PEER_QUIT_LINE = "/q"  # a line peer leaves with this, as a turnchat user does
+# A whole message that is one of these is the peer leaving: the assignment's programs
+# send "/q" (some "\q" or "/quit") as their last message before they close.
+PEER_QUIT_MESSAGES = frozenset({PEER_QUIT_LINE, "\\q", "/quit"})
 RAW_READ_SIZE = MAX_PAYLOAD  # the assignment's recv(4096): one read is one message
 
 
@@ -68,7 +74,10 @@ class TextPeerDecoder:
         return self._frames.popleft() if self._frames else None
 
     def _message(self, text: str) -> None:
-        self._frames.append(Frame(FrameType.TEXT, text.encode()))
+        if text.strip() in PEER_QUIT_MESSAGES:
+            self._frames.append(Frame(FrameType.QUIT, b""))
+        else:
+            self._frames.append(Frame(FrameType.TEXT, text.encode()))
 
     def _lines(self, data: bytes) -> None:
         received = self._received
@@ -87,11 +96,7 @@ class TextPeerDecoder:
             line = line[:-1]
         while len(line) > MAX_PAYLOAD:  # shown in pieces, not dropped
             line = line[self._piece(line):]
-        text = self._decoder.decode(line, final=True)
-        if text.strip() == PEER_QUIT_LINE:
-            self._frames.append(Frame(FrameType.QUIT, b""))
-        else:
-            self._message(text)
+        self._message(self._decoder.decode(line, final=True))
 
     def _piece(self, line: bytes | bytearray) -> int:
         """Show the first piece of an over-long line as a message; return its length."""
@@ -150,6 +155,8 @@ class TextPeerConversation:
             self.state = State.CLOSED
             if isinstance(event, Error):
                 return self._notice(f"closing: {event.reason}")
+            if self.mode is Mode.RAW:  # the assignment's programs leave, and see us leave,
+                return PEER_QUIT_LINE.encode()  # by this message and nothing else
             return self._notice(f"{self._my_name} left the conversation"
                                 + (f": {event.reason}." if event.reason else "."))
         if isinstance(event, Play):
