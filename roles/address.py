@@ -26,15 +26,20 @@ def format_address(host: str, port: int) -> str:
 def parse_address(text: str | None, *, allow_port_zero: bool) -> Address:
     """Parse a --listen or --connect value; None means the default, localhost:7777.
 
-    A value of digits alone is a port; anything else is a host with an optional port.
+    A value of digits alone is a port; anything else is a host with an optional port. A
+    signed number is a port out of range, not a host; and for a listener (port 0 allowed),
+    whose value is `[HOST:]PORT`, a single word is a port unless it looks like a host (has a
+    dot, or is localhost), so `--listen abc` is a usage error, not an unknown host.
     """
     if text is None:
         return Address(DEFAULT_HOST, DEFAULT_PORT)
     text = text.strip()
     if not text:
         raise AddressError("the address is empty")
-    if text.isdigit():
+    if text.isdigit() or text[1:].isdigit() and text[0] in "+-":
         return Address(DEFAULT_HOST, _port(text, allow_port_zero))
+    if allow_port_zero and ":" not in text and "." not in text and text != "localhost":
+        _port(text, allow_port_zero)  # raises: a listener's single word is its port
     if text.startswith("["):
         host, bracket, rest = text[1:].partition("]")
         if not bracket or not host:

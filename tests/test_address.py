@@ -1,5 +1,7 @@
 """Addresses as users write them on the command line."""
 
+import re
+
 import pytest
 
 from turnchat.roles.address import Address, AddressError, parse_address
@@ -22,6 +24,14 @@ from turnchat.roles.address import Address, AddressError, parse_address
 )
 def test_good_addresses(text: str | None, expected: Address) -> None:
     assert parse_address(text, allow_port_zero=False) == expected
+
+
+def test_a_listeners_single_word_is_its_port_unless_it_looks_like_a_host() -> None:
+    assert parse_address("localhost", allow_port_zero=True) == Address("localhost", 7777)
+    assert parse_address("0.0.0.0", allow_port_zero=True) == Address("0.0.0.0", 7777)
+    for word in ("abc", "-1", "+8"):
+        with pytest.raises(AddressError, match=re.escape(f"the port '{word}'")):
+            parse_address(word, allow_port_zero=True)
 
 
 def test_port_zero_only_where_allowed() -> None:
