@@ -186,6 +186,9 @@ def _start(args: argparse.Namespace) -> Start:
                       if args.fingerprint is not None else
                       ("--accept-new", "it trusts a listener's key on first use"))
         _fail(ExitStatus.USAGE, f"{flag} goes with --connect --tls: {does}.")
+    if args.fingerprint and args.accept_new:
+        _fail(ExitStatus.USAGE, "--fingerprint and --accept-new exclude each other: one "
+                                "names the only key to trust, the other trusts any new one.")
     if args.fingerprint and not re.fullmatch(_FINGERPRINT_PATTERN, args.fingerprint):
         _fail(ExitStatus.USAGE, f"--fingerprint {args.fingerprint!r} is not of the form "
                                 "SHA256: and 43 characters of base64, as "

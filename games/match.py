@@ -305,7 +305,10 @@ class Match:
         else:
             winner_is_me = outcome.winner == self.my_seat
             name = "you" if winner_is_me else self.peer_name
-            ending = f"Game over: {name} won ({outcome.how})."
+            how = outcome.how
+            if how == "resigned":  # say who did: "ana won (resigned)" read as ana giving up
+                how = f"{self.peer_name if winner_is_me else 'you'} resigned"
+            ending = f"Game over: {name} won ({how})."
             self.tally.count(winner_is_me)
         return [ending, self.score()]
 

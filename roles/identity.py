@@ -124,10 +124,16 @@ def _certificate(cert_path: Path) -> bytes:
 def _create(folder: Path, key_path: Path, cert_path: Path) -> None:
     import datetime
 
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
+    try:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+    except ImportError:
+        raise CannotStart(
+            "this machine has no TLS key yet, and making one needs the Python package "
+            "cryptography: install it (pip install cryptography), or start turnchat with "
+            "'make run', which sets up what it needs.") from None
 
     folder.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
     key = ec.generate_private_key(ec.SECP256R1())

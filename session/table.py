@@ -153,11 +153,13 @@ class GameTable:
         game = self.match.game
         if game is None:
             raise IllegalMove("There is no game on; /play starts one.")
+        if not typed.strip():
+            raise IllegalMove(f"/m needs a move: {game.how_to_move}.")
         move = game.parse_move(typed, bare=False)
         if move is None:
             if not self.match.my_move():
                 raise IllegalMove(f"It is {self._chat.peer_name}'s move.")
-            raise IllegalMove(f"{typed or 'Nothing'!r} is not a {game.title} move; a move is "
+            raise IllegalMove(f"{typed!r} is not a {game.title} move; a move is "
                               f"{game.how_to_move}.")
         return move
 

@@ -65,6 +65,8 @@ def test_installed_console_script_runs() -> None:
         (("--listen", "--name", "ana\u200b"), "--name must not contain control or invisible"),
         (("--listen", "--name", "n" * 33), "--name is 33 characters; at most 32 are allowed."),
         (("--connect", "--timeout", "-1"), "--timeout must be more than 0"),
+        (("--connect", "--tls", "--accept-new", "--fingerprint",
+          "SHA256:" + "A" * 43), "--fingerprint and --accept-new exclude each other"),
         (("--connect", "--timeout", "soon"), "invalid float value: 'soon'"),
         (("--frobnicate",), "unrecognized arguments: --frobnicate"),
     ],

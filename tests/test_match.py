@@ -54,7 +54,10 @@ def test_decline_and_a_rematch_after_the_game() -> None:
     send(ana, bo, ana.offer("connect4", ""))
     assert send(bo, ana, bo.decline()) == ["bo declined Connect Four."]
     ana, bo = started("tictactoe")
-    send(bo, ana, bo.resign())
+    play, bo_saw = bo.resign()
+    ana_saw = send(bo, ana, (play, bo_saw))
+    assert "Game over: ana won (you resigned)." in bo_saw  # never "ana won (resigned)"
+    assert "Game over: you won (bo resigned)." in ana_saw
     assert ana.score() == "Score: ana 1, bo 0, 0 draws."
     send(bo, ana, bo.offer("tictactoe", ""))  # the rematch: now ana moves first
     send(ana, bo, ana.accept())

@@ -113,6 +113,7 @@ def test_connect4_refuses_a_bad_move_locally_and_plays_on() -> None:
     pair.bo.type("/accept")
     assert pair.bo.type("/m 9") == "'9' is not a Connect Four move; a move is a column " \
                                    "number 1-7."
+    assert pair.bo.type("/m") == "/m needs a move: a column number 1-7."
     for bo_move, ana_move in (("4", "5"), ("4", "5"), ("4", "5")):
         pair.bo.type(bo_move)
         pair.settle()

@@ -204,3 +204,17 @@ def test_first_contact_asks_on_a_terminal(terminal, turnchat: Start, homes) -> N
     term.wait_for("Connected to bo at")
     term.type("hi over tls" + ENTER)
     listener.expect("out", "hi over tls\n")
+
+
+@pytest.mark.parametrize("args", [("--listen", "127.0.0.1:0", "--tls"), ("--fingerprint",)])
+def test_without_the_cryptography_package_a_new_key_is_one_sentence(
+    turnchat: Start, homes, args: tuple[str, ...]
+) -> None:
+    """A bare checkout (`python3 turnchat.py --tls`) has no cryptography to make a key."""
+    done = turnchat(*args, env=homes["bo"],
+                    fault="import sys; sys.modules['cryptography'] = None").finish()
+    assert done.status == 3
+    assert done.err.splitlines() == [
+        "turnchat: this machine has no TLS key yet, and making one needs the Python package "
+        "cryptography: install it (pip install cryptography), or start turnchat with 'make "
+        "run', which sets up what it needs."]
