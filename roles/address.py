@@ -36,7 +36,7 @@ def parse_address(text: str | None, *, allow_port_zero: bool) -> Address:
     text = text.strip()
     if not text:
         raise AddressError("the address is empty")
-    if text.isdigit() or text[1:].isdigit() and text[0] in "+-":
+    if text.isdigit() or (text[1:].isdigit() and text[0] in "+-"):
         return Address(DEFAULT_HOST, _port(text, allow_port_zero))
     if allow_port_zero and ":" not in text and "." not in text and text != "localhost":
         _port(text, allow_port_zero)  # raises: a listener's single word is its port
