@@ -36,6 +36,9 @@ MAX_CANDIDATES = 16  # unidentified connections held at once; the oldest goes fi
 MAX_DISMISSALS = 64  # connections lingering after ERROR; past this they are cut at once
 ACCEPT_PAUSE_SECONDS = 0.5  # out of file descriptors: stop accepting briefly, do not spin
 BUSY_REASON = "busy"
+# While busy, how long to wait for a silent connection's first bytes, so that "busy" goes in
+# the form it reads: turnchat greets at once, so one still silent is likely a person on nc.
+BUSY_ANSWER_SECONDS = 1.0
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -113,23 +116,30 @@ class Listener:
                 self._pause(listening)
             return
         sock.setblocking(False)
+        if self._busy and (self.tls is not None or self.mode is Mode.RAW):
+            self._dismiss(sock, BUSY_REASON)  # nothing it could read: just close
+            return
         if self._busy:
-            self._dismiss(sock, BUSY_REASON)
+            self._admit(sock, _name_of(sockaddr), BUSY_ANSWER_SECONDS).busy = True
             return
         if self.mode is Mode.RAW:  # nothing to screen: a raw peer may never send first
             self._busy = True
             self._on_peer(sock, *open_conversation(Role.LISTENER, Mode.RAW),
                           _name_of(sockaddr), None)
             return
+        self._admit(sock, _name_of(sockaddr), self._handshake_seconds)
+
+    def _admit(self, sock: socket.socket, origin: str, seconds: float) -> "_Candidate":
+        """Read a new connection until it is judged, for at most `seconds`."""
+        assert self._reactor is not None
         if len(self._candidates) >= MAX_CANDIDATES:
             oldest = next(iter(self._candidates.values()))
             self._dismiss(oldest.sock, "too many connections waiting to greet", oldest)
-        candidate = _Candidate(sock, _name_of(sockaddr))
-        candidate.timer = self._reactor.call_later(
-            self._handshake_seconds, lambda: self._expire(candidate)
-        )
+        candidate = _Candidate(sock, origin)
+        candidate.timer = self._reactor.call_later(seconds, lambda: self._expire(candidate))
         self._candidates[sock] = candidate
         self._reactor.add_reader(sock, lambda: self._readable(candidate))
+        return candidate
 
     def _pause(self, listening: socket.socket) -> None:
         reactor = self._reactor
@@ -164,6 +174,9 @@ class Listener:
         if not candidate.heard and data and data[0] != 0:  # a frame's first byte is 0x00
             candidate.first_line = FirstLine()
         candidate.heard = True
+        if candidate.busy:  # now we know what it reads
+            self._answer_busy(candidate) if data else self._drop(candidate)
+            return
         if candidate.first_line is not None:
             self._screen_text(candidate, data)
             return
@@ -229,6 +242,9 @@ class Listener:
             self._promote(candidate, decoder, conversation)
 
     def _expire(self, candidate: "_Candidate") -> None:
+        if candidate.busy:
+            self._answer_busy(candidate)
+            return
         seconds = f"{self._handshake_seconds:g} s"
         if candidate.tls is not None and not candidate.tls.secure:
             self._turn_away(candidate, f"the TLS handshake did not finish within {seconds}",
@@ -267,10 +283,24 @@ class Listener:
         self._busy = True
         self._report.flush()  # before the peer is announced, not in the middle of its start
         for other in list(self._candidates.values()):
-            self._dismiss(other.sock, BUSY_REASON, other)
+            if other.heard or other.tls is not None:
+                self._answer_busy(other)
+            else:  # silent so far: a little longer, to learn what it reads
+                assert self._reactor is not None and other.timer is not None
+                other.busy = True
+                other.timer.cancel()
+                other.timer = self._reactor.call_later(BUSY_ANSWER_SECONDS,
+                                                       functools.partial(self._expire, other))
         self._on_peer(candidate.sock, decoder, conversation, candidate.origin, candidate.tls)
 
     # -- letting go ------------------------------------------------------------------------
+
+    def _answer_busy(self, candidate: "_Candidate") -> None:
+        """Say "busy" in the form the connection reads: an ERROR frame to turnchat, a line
+        to a person (one that sent text, or nothing at all)."""
+        if candidate.tls is None and (candidate.first_line is not None or not candidate.heard):
+            candidate.conversation = TextPeerConversation(Role.LISTENER, Mode.LINE)
+        self._dismiss(candidate.sock, BUSY_REASON, candidate)
 
     def _forget(self, candidate: "_Candidate") -> None:
         assert self._reactor is not None
@@ -317,6 +347,7 @@ class _Candidate:
         self.conversation: Conversation | TextPeerConversation = Conversation(Role.LISTENER)
         self.timer: TimerHandle | None = None
         self.heard = False  # whether any byte has arrived
+        self.busy = False  # came (or stayed) while a conversation runs: only told "busy"
         self.first_line: FirstLine | None = None  # when it does not start like a frame
         self.tls: TLS | None = None  # --tls: its TLS, once it has begun a handshake
 

@@ -154,9 +154,8 @@ def test_junk_connections_do_not_stop_the_real_peer(
         assert stranger.at_eof()
     connector = connect(turnchat, port, stdin=b"made it\n")
     listener.expect("out", "made it\n")
-    if not junk:
-        assert stranger.read_frame() == (ERROR, reason)
-        assert stranger.at_eof()
+    if not junk:  # silent: likely a person on nc, told in a line
+        assert stranger.read_all() == b"[turnchat] closing: " + reason + b"\n"
     listener.close_stdin()
     assert listener.finish().status == 0
     assert connector.finish().status == 0

@@ -12,8 +12,9 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.processes import Program, RawPeer, Turnchat
+from tests.processes import Program, RawPeer, Turnchat, listening_port
 from tests.test_plain_conversation import connect, listen
+from tests.wirebytes import hello
 
 Start = Callable[..., Turnchat]
 Run = Callable[..., Program]
@@ -198,7 +199,29 @@ def test_a_line_peer_takes_the_listener_from_a_silent_stranger(
     raw_peers.extend([stranger, person])
     person.send(b"me first\n")
     listener.expect("out", "me first\n")
-    assert stranger.read_all() == b"\x00\x00\x00\x05\x04busy"  # it might speak frames
+    # Silent, so likely a person too: told in a line, once it has had a moment to speak.
+    assert stranger.read_all() == b"[turnchat] closing: busy\n"
+
+
+@pytest.mark.parametrize(("first", "answer"), [
+    (None, b"[turnchat] closing: busy\n"),  # a person on nc who has not typed yet
+    (b"hello?\n", b"[turnchat] closing: busy\n"),  # a person who has
+    (hello("ana"), b"\x00\x00\x00\x05\x04busy"),  # turnchat: an ERROR frame
+])
+def test_a_busy_listener_answers_each_in_the_form_it_reads(
+    turnchat: Start, raw_peers: list[RawPeer], first: bytes | None, answer: bytes
+) -> None:
+    listener = turnchat("--listen", "127.0.0.1:0", "--name", "bo")
+    port = listening_port(listener)
+    person = RawPeer.connect(port)
+    raw_peers.append(person)
+    person.send(b"me first\n")
+    listener.expect("out", "me first\n")
+    late = RawPeer.connect(port)
+    raw_peers.append(late)
+    if first is not None:
+        late.send(first)
+    assert late.read_all() == answer
 
 
 def test_line_flag_is_for_the_connector(turnchat: Start) -> None:
