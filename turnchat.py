@@ -252,9 +252,15 @@ def _ask_trust(key: str, fingerprint: str) -> bool:
                      f"    {fingerprint}\n"
                      "Compare it with what its owner sees (turnchat --fingerprint).\n"
                      "Trust it and remember it (yes/no)? ")
-    sys.stderr.flush()
-    answer = sys.stdin.readline().strip().lower()
-    return answer in ("yes", "y")
+    while True:  # a typo is asked again, as ssh does; only yes (or the key itself) trusts
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+        answer = line.strip()
+        if answer.lower() in ("yes", "y") or answer == fingerprint:
+            return True
+        if not line or answer.lower() in ("no", "n"):  # end of input is no
+            return False
+        sys.stderr.write("Please type 'yes', 'no' or the fingerprint: ")
 
 
 def _open_transcript(path: str) -> Transcript:
