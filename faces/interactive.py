@@ -11,6 +11,7 @@ prompt, hidden.
 
 import asyncio
 import os
+import re
 import selectors
 import signal
 from collections.abc import Awaitable
@@ -19,6 +20,7 @@ from typing import Any
 from prompt_toolkit import PromptSession, print_formatted_text
 from prompt_toolkit.application import Application, run_in_terminal
 from prompt_toolkit.buffer import Buffer
+from prompt_toolkit.document import Document
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import FormattedText, StyleAndTextTuples
 from prompt_toolkit.history import InMemoryHistory
@@ -33,6 +35,9 @@ from turnchat.session.commands import Command, help_text, parse_command
 from turnchat.session.ending import ExitStatus
 from turnchat.session.table import GameTable
 from turnchat.wire import LocalProtocolError, Mode
+
+# What no key and no paste may put into a draft: C0 controls but the newline, DEL, C1.
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 STYLE = Style.from_dict({
     "peer": "bold ansicyan",
@@ -86,6 +91,7 @@ class InteractiveFace:
             erase_when_done=True,
             is_password=Condition(lambda: bool(self._asking_secret)),
         )
+        self.session.default_buffer.on_text_changed += _without_controls
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(signum, self.chat.quit)
         try:
@@ -183,6 +189,11 @@ class InteractiveFace:
         def _enter(event: KeyPressEvent) -> None:
             self._submit(event.current_buffer)
 
+        @bindings.add("escape", "enter")  # Alt+Enter, or Esc then Enter: a line in the draft
+        def _newline(event: KeyPressEvent) -> None:
+            if not self._asking_secret:
+                event.current_buffer.insert_text("\n")
+
         @bindings.add("c-c")
         @bindings.add("<sigint>")  # SIGINT from outside, which prompt_toolkit turns into a key
         @bindings.add("c-d", filter=empty)
@@ -207,7 +218,7 @@ class InteractiveFace:
                              "with // to send a line that begins with /).")
         elif command is Command.MESSAGE:
             if text.strip():
-                self._say(buffer, text)
+                self._say(buffer, text.strip("\n"))
         elif command is Command.PLAY and GameTable.secret_of(text):
             if self.chat.mode is not Mode.FRAMES:
                 self.show_notice("Games need turnchat on both sides; this peer sends plain "
@@ -229,10 +240,14 @@ class InteractiveFace:
             self.refresh()
 
     def _say(self, buffer: Buffer, text: str) -> None:
+        my_turn = self.chat.my_turn
         try:
             said = self.chat.say(text)
         except LocalProtocolError as error:
             self.show_notice(f"{error} Your draft is kept.")
+            if not my_turn and self.chat.phase is Phase.TALKING and buffer.text.strip():
+                buffer.cursor_position = len(buffer.text)  # what is typed next is a new
+                buffer.insert_text("\n")  # line of the draft, not glued to this one
             return
         if said is HELD:
             self._print_message("class:me", self.chat.my_name, text)
@@ -285,6 +300,15 @@ class InteractiveFace:
         elif self._ending is None:
             self.chat.fail(error)  # which calls finish(): the draft is kept and shown
         _leave(self.session.app)
+
+
+def _without_controls(buffer: Buffer) -> None:
+    """Drop control characters however they came in (a key like Ctrl-Z, a paste, history):
+    a draft holds text and newlines, nothing that steers a terminal."""
+    text = buffer.text
+    if _CONTROL.search(text):
+        before = len(_CONTROL.sub("", text[:buffer.cursor_position]))
+        buffer.document = Document(_CONTROL.sub("", text), before)
 
 
 def _leave(app: Application[Any]) -> None:

@@ -11,6 +11,7 @@ from tests.terminal import TerminalTurnchat
 from tests.wirebytes import HELLO, QUIT, TEXT, frame, hello, text
 
 ENTER, UP, CTRL_C, CTRL_D = "\r", "\x1b[A", "\x03", "\x04"
+ALT_ENTER = "\x1b\r"  # what a terminal sends for Alt+Enter (Meta sends Esc first)
 
 
 def listening_with_raw_peer(
@@ -59,14 +60,53 @@ def test_enter_out_of_turn_keeps_the_draft(terminal, raw_peers) -> None:
     term.wait_for("RAW'S TURN")
     term.type("too soon" + ENTER)
     term.wait_for("It is raw's turn; wait for their message. Your draft is kept.")
-    assert term.prompt_line().endswith("you> too soon")
+    term.wait_for("you> too soon")
+    term.type("early 2" + ENTER)  # a new line of the draft, not glued to the first
+    term.wait_for("(?m)^early 2$")
     assert nothing_sent(peer)
     peer.send(text("go ahead"))
     term.wait_for("raw: go ahead")
     term.wait_for("YOUR TURN")
     term.type(ENTER)
-    assert peer.read_frame() == (TEXT, b"too soon")
-    term.wait_for(r"bo: too soon")
+    assert peer.read_frame() == (TEXT, b"too soon\nearly 2")
+    term.wait_for(r"bo: too soon\n    early 2")
+
+
+def test_alt_enter_and_esc_enter_put_a_newline_in_the_draft(terminal, raw_peers) -> None:
+    term, peer = listening_with_raw_peer(terminal, raw_peers)
+    peer.send(text("your turn"))
+    term.wait_for("YOUR TURN")
+    term.type("first line" + ALT_ENTER)
+    term.type("second" + "\x1b")  # Esc, then Enter a moment later: the same
+    term.settle()
+    term.type(ENTER + "third" + ENTER)
+    assert peer.read_frame() == (TEXT, b"first line\nsecond\nthird")
+    term.wait_for(r"bo: first line\n    second\n    third")
+
+
+def test_a_paste_of_three_lines_goes_as_one_message(terminal, raw_peers) -> None:
+    term, peer = listening_with_raw_peer(terminal, raw_peers)
+    peer.send(text("your turn"))
+    term.wait_for("YOUR TURN")
+    term.type("\x1b[200~one\ntwo\r\nthree\x1b[201~")  # bracketed paste, as terminals send it
+    term.wait_for("(?m)^three$")
+    term.type(ENTER)
+    assert peer.read_frame() == (TEXT, b"one\ntwo\nthree")
+
+
+@pytest.mark.parametrize("key", ["\x1a", "\x00", "\x1b[200~\x07\x1b]0;x\x07\x1b[201~"])
+def test_no_control_character_from_the_keyboard_reaches_a_draft(
+    terminal, raw_peers, key: str
+) -> None:
+    """Ctrl-Z (no job control here), Ctrl-Space, and a paste holding BEL and a title escape."""
+    term, peer = listening_with_raw_peer(terminal, raw_peers)
+    peer.send(text("your turn"))
+    term.wait_for("YOUR TURN")
+    term.type("a" + key + "b")
+    term.settle()
+    term.type(ENTER)
+    kind, payload = peer.read_frame()
+    assert kind == TEXT and all(ord(char) >= 32 for char in payload.decode()), payload
 
 
 def test_hostile_message_cannot_clear_the_screen_or_set_the_title(terminal, raw_peers) -> None:
