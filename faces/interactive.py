@@ -64,6 +64,7 @@ class InteractiveFace:
         self._crash: BaseException | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._asking_secret = ""  # the game whose secret the prompt is reading, hidden
+        self._refusal = ""  # why Enter did not send the draft: in the toolbar until it changes
 
     def run(self) -> ExitStatus:
         def loop_factory() -> asyncio.AbstractEventLoop:
@@ -91,7 +92,7 @@ class InteractiveFace:
             erase_when_done=True,
             is_password=Condition(lambda: bool(self._asking_secret)),
         )
-        self.session.default_buffer.on_text_changed += _without_controls
+        self.session.default_buffer.on_text_changed += self._draft_changed
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(signum, self.chat.quit)
         try:
@@ -169,6 +170,8 @@ class InteractiveFace:
             return [("", f" Listening on {where}; waiting for a peer.  /q to stop ")]
         if phase is Phase.GREETING:
             return [("", f" Connecting to {chat.peer_origin}...  /q to stop ")]
+        if self._refusal:  # where it is seen, however long the draft above it
+            return [("class:bottom-toolbar.turn", f" {self._refusal} ")]
         turn = "YOUR TURN" if chat.my_turn else f"{chat.peer_name.upper()}'S TURN"
         mode = chat.mode
         peer = (f"{chat.peer_name} ({chat.peer_origin})" if mode is Mode.FRAMES else
@@ -233,7 +236,7 @@ class InteractiveFace:
             try:
                 self.chat.table.command(command, text)
             except LocalProtocolError as error:
-                self.show_notice(f"{error} Your draft is kept.")
+                self._refuse(f"{error} Your draft is kept.")
                 return
             # A /play GAME SECRET line is not kept: its secret is a secret.
             buffer.reset(append_to_history=command is not Command.PLAY)
@@ -244,10 +247,10 @@ class InteractiveFace:
         try:
             said = self.chat.say(text)
         except LocalProtocolError as error:
-            self.show_notice(f"{error} Your draft is kept.")
             if not my_turn and self.chat.phase is Phase.TALKING and buffer.text.strip():
                 buffer.cursor_position = len(buffer.text)  # what is typed next is a new
                 buffer.insert_text("\n")  # line of the draft, not glued to this one
+            self._refuse(f"{error} Your draft is kept.")
             return
         if said is HELD:
             self._print_message("class:me", self.chat.my_name, text)
@@ -256,6 +259,19 @@ class InteractiveFace:
             self._print_message("class:me", self.chat.my_name, text)
         buffer.reset(append_to_history=True)
         self.refresh()  # the prompt now shows it is the peer's turn
+
+    def _refuse(self, sentence: str) -> None:
+        """Enter did not send: say why above the prompt and, until the draft changes, in
+        the toolbar, which a long draft cannot push off the screen."""
+        self.show_notice(sentence)
+        self._refusal = sentence
+        self.refresh()
+
+    def _draft_changed(self, buffer: Buffer) -> None:
+        _without_controls(buffer)
+        if self._refusal:
+            self._refusal = ""
+            self.refresh()
 
     def _offer_with_secret(self, buffer: Buffer) -> None:
         secret, name = buffer.text, self._asking_secret

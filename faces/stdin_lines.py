@@ -16,7 +16,7 @@ from enum import Enum
 
 from turnchat.net.reactor import Reactor
 from turnchat.session.commands import Command, parse_command
-from turnchat.wire.limits import MAX_PAYLOAD
+from turnchat.wire.limits import MAX_PAYLOAD, over_the_limit
 
 READ_CHUNK = 65536
 READ_AHEAD_BYTES = 65536  # queued text beyond this pauses reading: memory stays flat
@@ -133,14 +133,14 @@ class StdinLines:
         if self._discarding:
             size = self._discarding + len(tail)
             self._discarding = 0
-            self._skip(f"is {size} bytes; the limit is {MAX_PAYLOAD} bytes")
+            self._skip(f"is {over_the_limit(size)}")
             return
         raw = bytes(self._partial) + tail
         self._partial.clear()
         if raw.endswith(b"\r"):
             raw = raw[:-1]
         if len(raw) > MAX_PAYLOAD:
-            self._skip(f"is {len(raw)} bytes; the limit is {MAX_PAYLOAD} bytes")
+            self._skip(f"is {over_the_limit(len(raw))}")
             return
         try:
             text = raw.decode()

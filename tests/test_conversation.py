@@ -171,7 +171,7 @@ def test_two_texts_in_one_chunk_second_is_out_of_turn() -> None:
 
 def test_message_size_limit_is_exact() -> None:
     connector, listener = pair()
-    with pytest.raises(LocalProtocolError, match=f"4097 bytes; the limit is {MAX_PAYLOAD}"):
+    with pytest.raises(LocalProtocolError, match=f"4097 bytes, 1 over the limit of {MAX_PAYLOAD}"):
         connector.send(Text("é" * 2048 + "x"))  # 4097 bytes of UTF-8 in 2049 characters
     assert connector.state is State.MY_TURN
     assert events_of(listener, connector.send(Text("é" * 2048))) == [Text("é" * 2048)]

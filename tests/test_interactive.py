@@ -166,8 +166,11 @@ def test_too_long_message_stays_in_the_prompt(terminal, raw_peers) -> None:
     term, peer = listening_with_raw_peer(terminal, raw_peers, rows=60)
     peer.send(text("your turn"))
     term.wait_for("YOUR TURN")
-    term.type("é" * 2049 + ENTER)  # 4098 bytes
-    term.wait_for("The message is 4098 bytes; the limit is 4096 bytes. Your draft is kept.")
+    term.type("é" * 2049 + ENTER)  # 4098 bytes: a draft that fills the screen
+    refusal = "The message is 4098 bytes, 2 over the limit of 4096. Your draft is kept."
+    term.wait_for(refusal)
+    term.settle()
+    assert refusal in term.text.splitlines()[-1]  # in the toolbar, where it is seen
     assert nothing_sent(peer)
     term.type("\x7f\x7f" + ENTER)  # shorten by two characters: 2047 times é, 4094 bytes
     assert peer.read_frame() == (TEXT, "é".encode() * 2047)

@@ -29,7 +29,7 @@ def test_out_of_turn_and_empty_and_too_long_are_refused_and_nothing_is_sent() ->
     sent = len(pair.ends["bo"].sent)
     assert pair.bo.type("too soon") == "It is ana's turn; wait for their message."
     assert pair.ana.type("   ") == "An empty message is not sent."
-    assert pair.ana.type("x" * 4097) == "The message is 4097 bytes; the limit is 4096 bytes."
+    assert pair.ana.type("x" * 4097) == "The message is 4097 bytes, 1 over the limit of 4096."
     assert len(pair.ends["bo"].sent) == sent and pair.ana.my_turn
     assert pair.ana.type("x" * 4096) == ""
     pair.settle()

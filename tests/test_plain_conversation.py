@@ -317,7 +317,7 @@ def test_lines_that_cannot_be_sent_are_skipped_with_a_sentence(turnchat: Start) 
         listener.write(reply)
     listener.close_stdin()
     done = connector.finish()
-    assert "Line 2 of the input is 5000 bytes; the limit is 4096 bytes; skipped." in done.err
+    assert "Line 2 of the input is 5000 bytes, 904 over the limit of 4096; skipped." in done.err
     assert "Line 3 of the input is not valid UTF-8; skipped." in done.err
     assert listener.finish().out == "first\n" + "x" * 4096 + "\nlast\n"
 

@@ -20,7 +20,7 @@ from turnchat.wire.errors import LocalProtocolError, RemoteProtocolError
 from turnchat.wire.events import Error, Event, Hello, Play, Quit, Text
 from turnchat.wire.frames import Frame, FrameType, encode_frame
 from turnchat.wire.hello import decode_hello, encode_hello
-from turnchat.wire.limits import MAX_PAYLOAD
+from turnchat.wire.limits import MAX_PAYLOAD, over_the_limit
 from turnchat.wire.modes import Mode
 from turnchat.wire.play import MOVE_KEEPING_TURN, decode_play, encode_play, turn_step
 
@@ -130,7 +130,7 @@ class Conversation:
                 raise LocalProtocolError("An empty message is not sent.")
             if len(payload) > MAX_PAYLOAD:
                 raise LocalProtocolError(
-                    f"The message is {len(payload)} bytes; the limit is {MAX_PAYLOAD} bytes."
+                    f"The message is {over_the_limit(len(payload))}."
                 )
         else:
             assert isinstance(event, Quit | Error)

@@ -7,3 +7,8 @@ PROTOCOL_VERSION = 1  # the only version this code speaks; a HELLO with another 
 APP_NAME = "turnchat"  # the "app" key every HELLO carries
 MAX_NAME_CHARS = 32  # a display name longer than this would crowd every message line
 MAX_PEER_NAME_CHARS = 256  # a peer's longer name is refused; one up to this is shown cut
+
+
+def over_the_limit(size: int) -> str:
+    """How a message of `size` bytes is refused, in words: by how much, not only that."""
+    return f"{size} bytes, {size - MAX_PAYLOAD} over the limit of {MAX_PAYLOAD}"

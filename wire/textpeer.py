@@ -31,7 +31,7 @@ from turnchat.wire.conversation import Conversation, Role, State
 from turnchat.wire.errors import LocalProtocolError, RemoteProtocolError
 from turnchat.wire.events import Error, Event, Hello, Play, Quit, Text
 from turnchat.wire.frames import Frame, FrameDecoder, FrameType
-from turnchat.wire.limits import MAX_PAYLOAD
+from turnchat.wire.limits import MAX_PAYLOAD, over_the_limit
 from turnchat.wire.modes import Mode
 
 LINE_MARK = "[turnchat]"  # starts the lines we write that are not the user's messages
@@ -170,7 +170,7 @@ class TextPeerConversation:
         data = text.encode()
         if len(data) > MAX_PAYLOAD:
             raise LocalProtocolError(
-                f"The message is {len(data)} bytes; the limit is {MAX_PAYLOAD} bytes."
+                f"The message is {over_the_limit(len(data))}."
             )
         return data + b"\n" if self.mode is Mode.LINE else data
 
