@@ -30,10 +30,10 @@ from prompt_toolkit.utils import get_cwidth
 
 from turnchat.net.closing import Farewells
 from turnchat.roles.starting import Start, begin
-from turnchat.session.chat import HELD, MOVED, Ending, Phase
+from turnchat.session.chat import HELD, MOVED, Ending, NotYourTurn, Phase
 from turnchat.session.commands import Command, help_text, parse_command
 from turnchat.session.ending import ExitStatus
-from turnchat.session.table import GameTable
+from turnchat.session.table import GameTable, MoveRefused
 from turnchat.wire import LocalProtocolError, Mode
 
 # What no key and no paste may put into a draft: C0 controls but the newline, DEL, C1.
@@ -64,7 +64,9 @@ class InteractiveFace:
         self._crash: BaseException | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._asking_secret = ""  # the game whose secret the prompt is reading, hidden
-        self._refusal = ""  # why Enter did not send the draft: in the toolbar until it changes
+        # Why Enter did not send the draft, and whose turn it was: in the toolbar until the
+        # draft or the turn changes.
+        self._refusal: tuple[str, bool] | None = None
 
     def run(self) -> ExitStatus:
         def loop_factory() -> asyncio.AbstractEventLoop:
@@ -170,9 +172,10 @@ class InteractiveFace:
             return [("", f" Listening on {where}; waiting for a peer.  /q to stop ")]
         if phase is Phase.GREETING:
             return [("", f" Connecting to {chat.peer_origin}...  /q to stop ")]
-        if self._refusal:  # where it is seen, however long the draft above it
-            return [("class:bottom-toolbar.turn", f" {self._refusal} ")]
-        turn = "YOUR TURN" if chat.my_turn else f"{chat.peer_name.upper()}'S TURN"
+        if self._refusal is not None and self._refusal[1] == chat.my_turn:
+            return [("class:bottom-toolbar.turn", f" {self._refusal[0]} ")]  # always seen
+        turn = ("YOUR MOVE" if chat.my_move else "YOUR TURN" if chat.my_turn
+                else f"{chat.peer_name.upper()}'S TURN")
         mode = chat.mode
         peer = (f"{chat.peer_name} ({chat.peer_origin})" if mode is Mode.FRAMES else
                 f"a plain-text peer ({chat.peer_origin}, {mode.value} mode: it sees no turns)")
@@ -221,7 +224,7 @@ class InteractiveFace:
                              "with // to send a line that begins with /).")
         elif command is Command.MESSAGE:
             if text.strip():
-                self._say(buffer, text.strip("\n"))
+                self._say(buffer, text.strip("\n"), literal=buffer.text.lstrip().startswith("/"))
         elif command is Command.PLAY and GameTable.secret_of(text):
             if self.chat.mode is not Mode.FRAMES:
                 self.show_notice("Games need turnchat on both sides; this peer sends plain "
@@ -235,6 +238,10 @@ class InteractiveFace:
         else:
             try:
                 self.chat.table.command(command, text)
+            except MoveRefused as error:
+                buffer.reset()
+                self._refuse(str(error))
+                return
             except LocalProtocolError as error:
                 self._refuse(f"{error} Your draft is kept.")
                 return
@@ -242,14 +249,19 @@ class InteractiveFace:
             buffer.reset(append_to_history=command is not Command.PLAY)
             self.refresh()
 
-    def _say(self, buffer: Buffer, text: str) -> None:
-        my_turn = self.chat.my_turn
+    def _say(self, buffer: Buffer, text: str, literal: bool) -> None:
         try:
-            said = self.chat.say(text)
+            said = self.chat.say(text, literal)
+        except MoveRefused as error:  # retyped as it is, it would be refused again
+            buffer.reset()
+            self._refuse(str(error))
+            return
+        except NotYourTurn as error:
+            buffer.cursor_position = len(buffer.text)  # what is typed next is a new line
+            buffer.insert_text("\n")  # of the draft, not glued to this one
+            self._refuse(f"{error} Your draft is kept.")
+            return
         except LocalProtocolError as error:
-            if not my_turn and self.chat.phase is Phase.TALKING and buffer.text.strip():
-                buffer.cursor_position = len(buffer.text)  # what is typed next is a new
-                buffer.insert_text("\n")  # line of the draft, not glued to this one
             self._refuse(f"{error} Your draft is kept.")
             return
         if said is HELD:
@@ -264,13 +276,13 @@ class InteractiveFace:
         """Enter did not send: say why above the prompt and, until the draft changes, in
         the toolbar, which a long draft cannot push off the screen."""
         self.show_notice(sentence)
-        self._refusal = sentence
+        self._refusal = (sentence, self.chat.my_turn)
         self.refresh()
 
     def _draft_changed(self, buffer: Buffer) -> None:
         _without_controls(buffer)
-        if self._refusal:
-            self._refusal = ""
+        if self._refusal is not None:
+            self._refusal = None
             self.refresh()
 
     def _offer_with_secret(self, buffer: Buffer) -> None:

@@ -147,11 +147,11 @@ class PlainFace:
             chat.say(line)
             return
         command, text = parse_command(line)
-        if command is Command.MESSAGE:
+        if command is Command.MESSAGE:  # //text or /say text: a message as it is
             if text.strip():
-                chat.say(text)
-        elif command is Command.UNKNOWN:
-            chat.say(line)
+                chat.say(text, literal=True)
+        elif command is Command.UNKNOWN:  # a script's data that starts with /
+            chat.say(line, literal=True)
         elif command is Command.HELP:
             self.show_notice(help_text())
         else:

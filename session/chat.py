@@ -44,6 +44,11 @@ if TYPE_CHECKING:
     from turnchat.wire.textpeer import TextPeerConversation
 
 
+class NotYourTurn(LocalProtocolError):
+    """A message typed on the peer's turn: it waits as a draft (a face may keep typing ahead
+    in it, a line at a time)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Ending:
     """How the conversation ended: the exit status, and one sentence for the user."""
@@ -247,12 +252,20 @@ class Chat:
         return conversation is not None and self.phase is _TALKING and (
             conversation.state is _MY_TURN)
 
-    def say(self, text: str) -> str:
-        """Send one line: a message, or the move it is in the game on the table.
+    @property
+    def my_move(self) -> bool:
+        """Our turn, and the game on the table waits for our move (not only for talk)."""
+        table = self._table
+        return table is not None and table.playing and self.my_turn and table.match.my_move()
+
+    def say(self, text: str, literal: bool = False) -> str:
+        """Send one line: a message, or the move it is in the game on the table. A
+        `literal` line (typed after /say or //) is a message whatever it looks like.
 
         Returns SENT, MOVED, or HELD (a hangman setter's message off its turn, which goes
         with the next answer). Raises LocalProtocolError with a sentence if it cannot go
-        now. The caller redraws: it knows whether it has more to say.
+        now (MoveRefused, from session/table.py, for a slip on our move). The caller
+        redraws: it knows whether it has more to say.
         """
         if self.phase is not _TALKING:
             raise LocalProtocolError(
@@ -260,7 +273,7 @@ class Chat:
                 else "The conversation is over."
             )
         table = self._table
-        if table is not None and table.playing and table.bare_move(text):
+        if table is not None and table.playing and not literal and table.bare_move(text):
             return MOVED
         conversation = self._conversation
         assert conversation is not None
@@ -268,7 +281,7 @@ class Chat:
             if table is not None and table.can_hold():
                 table.held = text
                 return HELD
-            raise LocalProtocolError(f"It is {self.peer_name}'s turn; wait for their message.")
+            raise NotYourTurn(f"It is {self.peer_name}'s turn; wait for their message.")
         self.send_text(text)
         return SENT
 

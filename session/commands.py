@@ -35,7 +35,7 @@ Commands:
   /help               show this
   //text              send a message that begins with a single /
   /say TEXT           send TEXT as a message even if it looks like a move or a command
-Games, played in turns (a move is a turn; on your turn you may move or talk):
+Games, played in turns (a move is a turn; on your move, talk with /say TEXT):
   /play GAME          offer a game on your turn: {names}
 {secrets}  /accept, /decline   answer an offer on your turn; whoever accepts moves first
   /resign             give the game up, on your turn

@@ -19,6 +19,11 @@ from turnchat.session.sanitize import sanitize
 from turnchat.wire import LocalProtocolError, Play
 
 
+class MoveRefused(LocalProtocolError):
+    """What was typed as our move cannot be made. Retyped as it is, it would be refused
+    again, so a face lets it go instead of keeping it as a draft."""
+
+
 class Host(Protocol):
     """What the table needs of the conversation it sits in (session/chat.py's Chat)."""
 
@@ -84,7 +89,10 @@ class GameTable:
             elif command is Command.RESIGN:
                 step = match.resign()
             else:
-                step = match.move(self._parsed(argument))
+                try:
+                    step = match.move(self._parsed(argument))
+                except IllegalMove as error:
+                    raise MoveRefused(str(error)) from None
         except IllegalMove as error:
             raise LocalProtocolError(str(error)) from None
         self._send(*step)
@@ -101,10 +109,19 @@ class GameTable:
         return game.secret if game is not None else ""
 
     def bare_move(self, text: str) -> bool:
-        """If `text` alone is a move in the game on the table, make it and return True."""
+        """If `text` alone is a move in the game on the table, make it and return True.
+
+        On our move (our turn, the game waiting for us) anything else is refused: a slip
+        (`8` in Connect Four, `5a1`) must not go to the peer as chat and give the turn
+        away without a move. Talking then takes `/say`.
+        """
         match = self.match
         move = match.parse_move(text, bare=True)
         if move is None:
+            game = match.game
+            if game is not None and match.my_move() and self._chat.my_turn:
+                raise MoveRefused(f"{text.strip()!r} is not a {game.title} move; a move is "
+                                  f"{game.how_to_move} (/say TEXT talks instead).")
             return False
         if not match.my_move():
             raise LocalProtocolError(f"It is {self._chat.peer_name}'s move; /say {text.strip()} "
@@ -113,7 +130,7 @@ class GameTable:
         try:
             step = match.move(move)
         except IllegalMove as error:
-            raise LocalProtocolError(str(error)) from None
+            raise MoveRefused(str(error)) from None
         self._send(*step)
         return True
 

@@ -146,9 +146,9 @@ class Person:
             elif command is Command.HELP:
                 self.show_notice(help_text())
             elif command is Command.MESSAGE:
-                self.chat.say(text)
+                self.chat.say(text, literal=line.lstrip().startswith("/"))
             elif command is Command.UNKNOWN:
-                self.chat.say(line)
+                self.chat.say(line, literal=True)
             else:
                 self.chat.table.command(command, text)
         except LocalProtocolError as error:

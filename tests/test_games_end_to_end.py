@@ -26,7 +26,7 @@ def test_tictactoe_to_a_win_with_talk_in_between(turnchat: Start) -> None:
     listener, port = listen(turnchat, stdin=script(
         "/accept", "5", "3", "hmm?", "7", "/score", "thanks"))
     connector = connect(turnchat, port, stdin=script(
-        "/play tictactoe", "1", "let me think", "2", "gg"))
+        "/play tictactoe", "1", "/say let me think", "2", "gg"))
     ana, bo = connector.finish(), listener.finish()
     assert (ana.status, bo.status) == (0, 0)
     assert ana.out == "hmm?\nthanks\n"  # stdout: only the peer's messages

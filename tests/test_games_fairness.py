@@ -81,7 +81,7 @@ def test_a_second_move_in_a_kept_turn_is_caught(turnchat: Start, raw_peers: list
 def hangman_guessed(turnchat: Start, raw_peers: list[RawPeer], word: str = "apple"
                     ) -> tuple[Turnchat, RawPeer]:
     """ana offered hangman on `word`; bo accepted and guessed e: ana's client must answer."""
-    listener, peer = cheater(turnchat, raw_peers, script("/accept", "e", "hi"))
+    listener, peer = cheater(turnchat, raw_peers, script("/accept", "e", "/say hi"))
     commitment = hashlib.sha256(SALT + word.encode()).hexdigest()
     peer.send(game("offer", game="hangman", length=len(word), commitment=commitment))
     assert read_game(peer) == {"kind": "accept"}

@@ -32,6 +32,7 @@ def test_tictactoe_in_a_terminal(table: tuple[TerminalTurnchat, Turnchat]) -> No
     term.type("/accept" + ENTER)
     term.wait_for(r"You accepted: tic-tac-toe, bo \(X\) moves first, ana is O\.")
     term.wait_for(r"Your move \(X\): a cell 1-9")
+    term.wait_for("YOUR MOVE")  # the toolbar tells a move from a turn to talk
     term.type("b2" + ENTER)
     term.wait_for(r"You took cell 5 \(b2\)\.")
     ana.expect("err", r"bo took cell 5 \(b2\)\.")
@@ -42,11 +43,17 @@ def test_tictactoe_in_a_terminal(table: tuple[TerminalTurnchat, Turnchat]) -> No
     ana.write(b"1\n")
     term.wait_for(r"ana took cell 1 \(a1\)\.")
     term.type("5" + ENTER)
-    term.wait_for(r"Cell 5 \(b2\) is taken\. Your draft is kept\.")
-    term.type(CLEAR_LINE + "3" + ENTER)
+    term.wait_for(r"Cell 5 \(b2\) is taken\.")  # refused and cleared: retyping it is no use
+    term.settle()
+    assert term.prompt_line().endswith("you>")
+    term.type("8" + "a" + ENTER)  # a slip on our move is not sent as chat
+    term.wait_for(r"'8a' is not a tic-tac-toe move; a move is a cell 1-9")
+    term.settle()
+    assert term.prompt_line().endswith("you>")
+    term.type("3" + ENTER)
     ana.write(b"2\n")
     term.wait_for(r"ana took cell 2 \(b1\)\.")
-    term.type("a move? no, a word" + ENTER)  # talking passes the turn without moving
+    term.type("/say a move? no, a word" + ENTER)  # talking passes the turn without moving
     ana.expect("out", "a move\\? no, a word\n")
     ana.write(b"go on\n")
     term.wait_for("ana: go on")
@@ -86,6 +93,6 @@ def test_hangman_word_is_typed_hidden_and_answered_by_itself(
     ana.write(b"/resign\n")
     ana.expect("err", "The word was zebra: bo's offer committed to it and every answer "
                       "was true.")
-    term.wait_for(r"Game over: you won \(resigned\)\.")
+    term.wait_for(r"Game over: you won \(ana resigned\)\.")
     ana.write(b"/q\n")
     assert term.finish() == 0 and ana.finish().status == 0

@@ -89,7 +89,7 @@ def test_no_answer_to_the_greeting_ends_after_the_handshake_time() -> None:
 def test_tictactoe_to_a_win_with_talk_in_between() -> None:
     pair = Pair()
     script = [("ana", "/play tictactoe"), ("bo", "/accept"), ("bo", "5"), ("ana", "1"),
-              ("bo", "3"), ("ana", "let me think"), ("bo", "hmm?"), ("ana", "2"),
+              ("bo", "3"), ("ana", "/say let me think"), ("bo", "hmm?"), ("ana", "2"),
               ("bo", "7")]
     for who, line in script:
         assert getattr(pair, who).type(line) == "", (who, line)
@@ -114,6 +114,16 @@ def test_connect4_refuses_a_bad_move_locally_and_plays_on() -> None:
     assert pair.bo.type("/m 9") == "'9' is not a Connect Four move; a move is a column " \
                                    "number 1-7."
     assert pair.bo.type("/m") == "/m needs a move: a column number 1-7."
+    sent = len(pair.ends["bo"].sent)
+    for slip in ("8", "4x"):  # on our move: refused, never sent as chat
+        assert pair.bo.type(slip) == f"{slip!r} is not a Connect Four move; a move is a " \
+                                     "column number 1-7 (/say TEXT talks instead)."
+    assert len(pair.ends["bo"].sent) == sent and pair.bo.chat.my_move
+    pair.bo.type("/say 8")  # a message, whatever it looks like: the turn goes, the move stays
+    pair.settle()
+    assert not pair.bo.chat.my_turn
+    pair.ana.type("/say go on")
+    pair.settle()
     for bo_move, ana_move in (("4", "5"), ("4", "5"), ("4", "5")):
         pair.bo.type(bo_move)
         pair.settle()
@@ -128,7 +138,8 @@ def test_connect4_refuses_a_bad_move_locally_and_plays_on() -> None:
     pair.settle()
     pair.bo.type("ok")
     pair.settle()
-    assert (pair.bo.messages, pair.ana.messages) == (["ana: and again?"], ["bo: ok"])
+    assert (pair.bo.messages, pair.ana.messages) == (["ana: go on", "ana: and again?"],
+                                                     ["bo: 8", "bo: ok"])
     rows = "+---+---+---+---+---+---+---+"
     assert "\n".join(pair.ana.games).count(rows) == "\n".join(pair.bo.games).count(rows) == 8
 
