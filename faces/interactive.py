@@ -10,6 +10,8 @@ prompt, hidden.
 """
 
 import asyncio
+import contextlib
+import errno
 import os
 import re
 import selectors
@@ -36,6 +38,8 @@ from turnchat.session.ending import ExitStatus
 from turnchat.session.table import GameTable, MoveRefused
 from turnchat.wire import LocalProtocolError, Mode
 
+# How writing to a terminal fails once its window has closed (the kernel hung up on it).
+_TERMINAL_GONE = (errno.EIO, errno.ENXIO, errno.EBADF)
 # What no key and no paste may put into a draft: C0 controls but the newline, DEL, C1.
 _CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
@@ -103,8 +107,12 @@ class InteractiveFace:
                 # Our exception handler, not prompt_toolkit's "Press ENTER to continue" one.
                 await self.session.prompt_async(pre_run=self._exit_if_ended,
                                                 set_exception_handler=False)
+        except (EOFError, OSError):  # the terminal went away (its window closed): we leave
+            self.chat.quit()
         except Exception as error:  # a bug in a key binding or in starting
             self._fail(error)
+        if self._ending is None:  # the prompt ended on its own: leave, telling the peer
+            self.chat.quit()
         if self._draft.strip():
             self._print([("class:notice", "Your unsent draft: "), ("", self._draft)])
         if self._ending is not None:
@@ -144,8 +152,9 @@ class InteractiveFace:
             line = [*fragments, ("", "\n")]
             self._last_print = run_in_terminal(lambda: app.print_text(line))
         else:
-            print_formatted_text(FormattedText(fragments), style=STYLE,
-                                 include_default_pygments_style=False)
+            with contextlib.suppress(OSError):  # the terminal is gone: nobody to show
+                print_formatted_text(FormattedText(fragments), style=STYLE,
+                                     include_default_pygments_style=False)
 
     def _print_message(self, style: str, sender: str, text: str) -> None:
         indent = "\n" + " " * get_cwidth(f"{sender}: ")  # continuation lines align with text
@@ -318,6 +327,10 @@ class InteractiveFace:
     def _on_crash(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         """A callback on the loop raised (a bug): end the conversation, telling the peer."""
         error = context.get("exception")
+        if isinstance(error, OSError) and error.errno in _TERMINAL_GONE:
+            self.chat.quit()  # its window closed while we drew: leave, telling the peer
+            _leave(self.session.app)
+            return
         self._fail(error if isinstance(error, Exception)
                    else RuntimeError(context.get("message", "unknown failure")))
 

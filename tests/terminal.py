@@ -90,6 +90,24 @@ class TerminalTurnchat:
         self.child.close()
         return self.child.exitstatus
 
+    def close_window(self, timeout: float = WAIT) -> int:
+        """Close the terminal, as closing its window does (the kernel hangs up on turnchat:
+        SIGHUP, and its input fails); return turnchat's exit status."""
+        pty = self.child.ptyproc  # closed through its owner, so nothing closes it twice
+        pty.fileobj.close()
+        pty.fd, pty.closed = -1, True
+        self.child.child_fd, self.child.closed = -1, True
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pid, status = os.waitpid(self.child.pid, os.WNOHANG)
+            if pid:
+                self.child.terminated = True
+                return os.waitstatus_to_exitcode(status)
+            time.sleep(0.02)
+        raise AssertionError("turnchat did not end after its terminal closed")
+
     def close(self) -> None:
+        if self.child.closed:
+            return
         if self.child.isalive():
             self.child.terminate(force=True)
