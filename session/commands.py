@@ -24,14 +24,15 @@ class Command(Enum):
     MOVE = auto()
 
 
-_NAMED = {"/q": Command.QUIT, "/help": Command.HELP, "/play": Command.PLAY,
-          "/accept": Command.ACCEPT, "/decline": Command.DECLINE, "/resign": Command.RESIGN,
-          "/score": Command.SCORE, "/m": Command.MOVE}
+_NAMED = {"/q": Command.QUIT, "/quit": Command.QUIT, "/exit": Command.QUIT,
+          "/help": Command.HELP, "/play": Command.PLAY, "/accept": Command.ACCEPT,
+          "/decline": Command.DECLINE, "/resign": Command.RESIGN, "/score": Command.SCORE,
+          "/m": Command.MOVE}
 TAKES_NO_TURN = frozenset({Command.QUIT, Command.HELP, Command.SCORE})  # done at once
 
 _HELP_HEAD = """\
 Commands:
-  /q                  leave the conversation (so do Ctrl-C, and Ctrl-D on an empty line)
+  /q, /quit, /exit    leave the conversation (so do Ctrl-C, and Ctrl-D on an empty line)
   /help               show this
   //text              send a message that begins with a single /
   /say TEXT           send TEXT as a message even if it looks like a move or a command

@@ -50,10 +50,11 @@ def test_commands_slash_say_and_unknown_lines() -> None:
     assert pair.ana.messages == ["bo: /accept is a word too"]
 
 
+@pytest.mark.parametrize("command", ["/q", "/quit", "/exit"])
 @pytest.mark.parametrize(("who", "other"), [("ana", "bo"), ("bo", "ana")])
-def test_leaving_ends_both_with_status_0(who: str, other: str) -> None:
+def test_leaving_ends_both_with_status_0(who: str, other: str, command: str) -> None:
     pair = Pair()
-    getattr(pair, who).type("/q")
+    getattr(pair, who).type(command)
     pair.settle()
     leaver, stayer = getattr(pair, who), getattr(pair, other)
     assert leaver.ending is not None and stayer.ending is not None
