@@ -7,23 +7,26 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-READY := $(VENV)/.ready
+# Set up once: what turnchat needs at run time (make run), then the test tools too.
+RUN_READY := $(VENV)/.ready-run
+READY := $(VENV)/.ready-test
 
 FUZZ_SECONDS ?= 60
 
 .PHONY: run test lint bench fuzz install clean
 
-# editable_mode=compat puts a plain path in a .pth file, so that every start of this Python
-# (and `make bench`'s bare-interpreter baseline) does not first import setuptools' editable
-# finder. setuptools calls the mode transitional; if it is ever gone, the default mode works.
-$(READY): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet --editable '.[test]' --config-settings editable_mode=compat \
-		|| $(PY) -m pip install --quiet --editable '.[test]'
-	touch $@
+# scripts/setup-venv installs with editable_mode=compat, which puts a plain path in a .pth
+# file, so that every start of this Python (and `make bench`'s bare-interpreter baseline)
+# does not first import setuptools' editable finder. setuptools calls the mode
+# transitional; if it is ever gone, the default mode works. It holds a lock, so two makes
+# started at once do not race to create .venv.
+$(RUN_READY): pyproject.toml
+	@scripts/setup-venv run $(VENV) $(PYTHON)
 
-run: $(READY)
+$(READY): $(RUN_READY)
+	@scripts/setup-venv test $(VENV) $(PYTHON)
+
+run: $(RUN_READY)
 	@$(VENV)/bin/turnchat $(ARGS)
 
 lint: $(READY)
@@ -47,4 +50,4 @@ install:
 	$(PYTHON) -m pip install .
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(VENV).lock build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -189,7 +189,7 @@ def test_up_arrow_recalls_what_was_sent(terminal, raw_peers) -> None:
 def test_help_and_unknown_commands(terminal, raw_peers) -> None:
     term, peer = listening_with_raw_peer(terminal, raw_peers)
     term.type("/help" + ENTER)
-    term.wait_for("/q +leave the conversation")
+    term.wait_for("/q, /quit, /exit +leave the conversation")
     term.type("/frob" + ENTER)
     term.wait_for("Unknown command /frob; /help lists them")
     assert term.prompt_line().endswith("you> /frob")
