@@ -199,10 +199,16 @@ class InteractiveFace:
     def _key_bindings(self) -> KeyBindings:
         bindings = KeyBindings()
         empty = Condition(lambda: not self.session.default_buffer.text)
+        asking_secret = Condition(lambda: bool(self._asking_secret))
 
         @bindings.add("enter")
         def _enter(event: KeyPressEvent) -> None:
             self._submit(event.current_buffer)
+
+        @bindings.add("up", filter=asking_secret)  # the history holds sent messages: none
+        @bindings.add("down", filter=asking_secret)  # of them may become a secret word
+        def _no_history(event: KeyPressEvent) -> None:
+            pass
 
         @bindings.add("escape", "enter")  # Alt+Enter, or Esc then Enter: a line in the draft
         def _newline(event: KeyPressEvent) -> None:
@@ -235,12 +241,10 @@ class InteractiveFace:
             if text.strip():
                 self._say(buffer, text.strip("\n"), literal=buffer.text.lstrip().startswith("/"))
         elif command is Command.PLAY and GameTable.secret_of(text):
-            if self.chat.mode is not Mode.FRAMES:
-                self.show_notice("Games need turnchat on both sides; this peer sends plain "
-                                 "text.")
-                return
-            if not self.chat.my_turn:
-                self.show_notice(f"It is {self.chat.peer_name}'s turn; offer a game on yours.")
+            try:  # refused before the secret is asked for, not after
+                self.chat.table.check_offer(text)
+            except LocalProtocolError as error:
+                self._refuse(f"{error} Your draft is kept.")
                 return
             buffer.reset()
             self._asking_secret = text.lower()
@@ -298,6 +302,9 @@ class InteractiveFace:
         secret, name = buffer.text, self._asking_secret
         buffer.reset()  # never kept, never in the history
         self._asking_secret = ""
+        if parse_command(secret)[0] is Command.QUIT:  # /q leaves here too; it is no word
+            self.chat.leave()
+            return
         if not secret.strip():
             self.show_notice(f"No {GameTable.secret_of(name)}: {name} was not offered.")
             return

@@ -112,6 +112,11 @@ class Match:
             return Phase.WE_OFFERED if self._offer.by_me else Phase.THEY_OFFERED
         return Phase.FREE
 
+    def can_offer(self) -> None:
+        """Raise IllegalMove with the reason if we could not offer a game now (so that a
+        secret is not asked for in vain)."""
+        self._check("we offer")
+
     def offer(self, name: str, argument: str) -> tuple[Play, list[str]]:
         self._check("we offer")
         game = game_named(name)

@@ -102,6 +102,16 @@ class GameTable:
         if games is not None and name in REGISTRY and name not in games:
             raise IllegalMove(f"{self._chat.peer_name}'s turnchat has no {name}.")
 
+    def check_offer(self, name: str) -> None:
+        """Raise LocalProtocolError with the sentence if `/play NAME` could not go now:
+        asked before a face asks for the game's secret, not after."""
+        self._check_my_turn()
+        try:
+            self._check_peer_has(name.lower())
+            self.match.can_offer()
+        except IllegalMove as error:
+            raise LocalProtocolError(str(error)) from None
+
     @staticmethod
     def secret_of(name: str) -> str:
         """What `/play NAME` asks for hidden when nothing follows it ("word"), or ""."""

@@ -7,7 +7,7 @@ import pytest
 
 from tests.processes import Turnchat
 from tests.terminal import TerminalTurnchat
-from tests.test_interactive import ENTER
+from tests.test_interactive import ENTER, UP
 from tests.test_plain_conversation import connect
 
 CLEAR_LINE = "\x15"  # Ctrl-U: the draft is kept on a refusal; the test clears it
@@ -79,7 +79,7 @@ def test_hangman_word_is_typed_hidden_and_answered_by_itself(
     term.wait_for(r"hangman word \(hidden; Enter alone cancels\)>")
     term.type("zebra")
     term.settle()
-    assert "zebra" not in term.text and b"zebra" not in term.raw  # never echoed
+    assert "zebra" not in term.text and b"zebra" not in term.raw  # a * a letter, no more
     term.type(ENTER)
     term.wait_for("You offered hangman")
     ana.expect("err", "bo offers hangman with a 5-letter word")
@@ -96,3 +96,31 @@ def test_hangman_word_is_typed_hidden_and_answered_by_itself(
     term.wait_for(r"Game over: you won \(ana resigned\)\.")
     ana.write(b"/q\n")
     assert term.finish() == 0 and ana.finish().status == 0
+
+
+def test_the_hidden_word_prompt_is_no_place_for_history_or_a_quit(
+    table: tuple[TerminalTurnchat, Turnchat],
+) -> None:
+    term, ana = table
+    ana.write(b"your turn\n")
+    term.wait_for("ana: your turn")
+    term.type("a sent message" + ENTER)
+    ana.expect("out", "a sent message\n")
+    ana.write(b"/play tictactoe\n")
+    term.wait_for("ana offers tic-tac-toe")
+    term.type("/play hangman" + ENTER)  # an offer is open: refused before any word is asked
+    term.wait_for(r"ana offered tic-tac-toe: /accept or /decline first\.")
+    term.settle()
+    assert "hangman word (hidden" not in term.text
+    term.type(CLEAR_LINE + "/decline" + ENTER)
+    term.wait_for("You declined tic-tac-toe.")
+    term.type("/play hangman" + ENTER)
+    term.wait_for(r"hangman word \(hidden; Enter alone cancels\)>")
+    term.type(UP)  # the history's "a sent message" must not become the word
+    term.settle()
+    prompt = [line for line in term.text.splitlines() if "hangman word" in line][-1]
+    assert prompt.endswith("Enter alone cancels)>")
+    term.type("/q" + ENTER)  # leaves, as /q does everywhere: not a word to offer
+    assert term.finish() == 0
+    done = ana.finish()
+    assert "bo left the conversation." in done.err and "offers hangman" not in done.err
