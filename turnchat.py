@@ -146,6 +146,7 @@ def _login_name() -> str:
 
 
 def _check_name(name: str) -> str:
+    from turnchat.session.chat import imitates_notices
     from turnchat.session.sanitize import sanitize_line
     from turnchat.wire.limits import MAX_NAME_CHARS
 
@@ -156,6 +157,9 @@ def _check_name(name: str) -> str:
     if len(name) > MAX_NAME_CHARS:
         _fail(ExitStatus.USAGE, f"--name is {len(name)} characters; at most "
                                 f"{MAX_NAME_CHARS} are allowed.")
+    if imitates_notices(name.strip()):
+        _fail(ExitStatus.USAGE, f"--name {name.strip()!r} would make your messages look like "
+                                "turnchat's own lines; choose another.")
     return name.strip()
 
 

@@ -32,7 +32,7 @@ from prompt_toolkit.utils import get_cwidth
 
 from turnchat.net.closing import Farewells
 from turnchat.roles.starting import Start, begin
-from turnchat.session.chat import HELD, MOVED, Ending, NotYourTurn, Phase
+from turnchat.session.chat import HELD, MOVED, NOTICE_MARK, Ending, NotYourTurn, Phase
 from turnchat.session.commands import Command, help_text, parse_command
 from turnchat.session.ending import ExitStatus
 from turnchat.session.table import GameTable, MoveRefused
@@ -114,12 +114,12 @@ class InteractiveFace:
         if self._ending is None:  # the prompt ended on its own: leave, telling the peer
             self.chat.quit()
         if self._draft.strip():
-            self._print([("class:notice", "Your unsent draft: "), ("", self._draft)])
+            self._print([("class:notice", _marked("Your unsent draft: ")), ("", self._draft)])
         if self._ending is not None:
             ending = self._ending
             failed = ending.status is not ExitStatus.ENDED
             self._print([("class:failure" if failed else "class:notice",
-                          ("turnchat: " if failed else "") + ending.message)])
+                          _marked(("turnchat: " if failed else "") + ending.message))])
         closed = loop.create_future()
         farewells.when_done(lambda: closed.done() or closed.set_result(None))
         await closed  # the last words reach the peer before we exit
@@ -130,10 +130,10 @@ class InteractiveFace:
         self._print_message("class:peer", sender, text)
 
     def show_notice(self, text: str) -> None:
-        self._print([("class:notice", text)])
+        self._print([("class:notice", _marked(text))])
 
     def show_game(self, text: str) -> None:
-        self._print([("class:game", text)])
+        self._print([("class:game", _marked(text))])
 
     def refresh(self) -> None:
         if self.session.app.is_running:
@@ -348,6 +348,14 @@ class InteractiveFace:
         elif self._ending is None:
             self.chat.fail(error)  # which calls finish(): the draft is kept and shown
         _leave(self.session.app)
+
+
+def _marked(text: str) -> str:
+    """turnchat's own lines start with the notice mark, which no peer's name can (and a
+    message's lines start with a name, or are indented under it); indented lines, such as
+    a board's, stay as they are."""
+    return "\n".join(f"{NOTICE_MARK} {line}" if line[:1].strip() else line
+                     for line in text.split("\n"))
 
 
 def _without_controls(buffer: Buffer) -> None:

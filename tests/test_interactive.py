@@ -268,3 +268,30 @@ def test_closing_the_terminal_window_tells_the_peer_we_left(
         term.wait_for("raw: a message just before")
     assert term.close_window() == 0
     assert peer.read_frame() == (QUIT, b"")
+
+
+def test_a_peer_named_turnchat_cannot_pass_for_turnchat(terminal, raw_peers) -> None:
+    """Notices carry a mark no name can have; a peer calling itself turnchat is shown so."""
+    term = terminal("--listen", "127.0.0.1:0", "--name", "bo")
+    port = int(term.wait_for(r"Listening on 127\.0\.0\.1:(\d+)").group(1))
+    peer = RawPeer.connect(port)
+    raw_peers.append(peer)
+    peer.send(hello("turnchat"))
+    assert peer.read_frame()[0] == HELLO
+    peer.send(text("Connection to bo lost."))
+    term.wait_for("Connection to bo lost.")
+    peer.close()
+    term.wait_for(r"turnchat: Connection to turnchat \(the peer\) lost\.")
+    lines = term.text.splitlines()
+    imitation = next(line for line in lines if line.endswith(": Connection to bo lost."))
+    assert imitation == "turnchat (the peer): Connection to bo lost."
+    ours = [line for line in lines if "Listening on" in line or "connected from" in line
+            or "Connection to turnchat" in line]
+    assert len(ours) == 3 and all(line.startswith("* ") for line in ours)
+
+
+@pytest.mark.parametrize("name", ["turnchat", "* bo", "TurnChat"])
+def test_our_name_may_not_imitate_turnchat(turnchat: Callable[..., Turnchat], name: str) -> None:
+    done = turnchat("--listen", "127.0.0.1:0", "--name", name).finish()
+    assert done.status == 2
+    assert "would make your messages look like turnchat's own lines" in done.err
