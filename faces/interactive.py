@@ -188,10 +188,9 @@ class InteractiveFace:
         mode = chat.mode
         peer = (f"{chat.peer_name} ({chat.peer_origin})" if mode is Mode.FRAMES else
                 f"a plain-text peer ({chat.peer_origin}, {mode.value} mode: it sees no turns)")
-        return [
-            ("", f" {chat.my_name} with {peer}  |  "),
-            ("class:bottom-toolbar.turn", turn),
-            ("", "  |  /help  /q "),
+        return [  # the turn first: a narrow window cuts the end of the line, not the turn
+            ("class:bottom-toolbar.turn", f" {turn}"),
+            ("", f"  |  {chat.my_name} with {peer}  |  /help  /q "),
         ]
 
     # -- typing ----------------------------------------------------------------------------

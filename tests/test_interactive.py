@@ -295,3 +295,10 @@ def test_our_name_may_not_imitate_turnchat(turnchat: Callable[..., Turnchat], na
     done = turnchat("--listen", "127.0.0.1:0", "--name", name).finish()
     assert done.status == 2
     assert "would make your messages look like turnchat's own lines" in done.err
+
+
+def test_a_narrow_window_still_shows_whose_turn_it_is(terminal, raw_peers) -> None:
+    term, peer = listening_with_raw_peer(terminal, raw_peers, cols=30)
+    term.wait_for("RAW'S TURN")
+    peer.send(text("your turn"))
+    term.wait_for("YOUR TURN")

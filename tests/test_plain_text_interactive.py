@@ -26,8 +26,8 @@ def test_toolbar_and_notice_say_the_peer_is_plain_text(
     term.wait_for(r"A plain-text peer connected from 127\.0\.0\.1:\d+ \(line mode: each line "
                   r"is one message, and it sees no turns\)\.")
     term.wait_for("peer: hi from nc")
-    term.wait_for(r"bo with a plain-text peer \(127\.0\.0\.1:\d+, line mode: it sees no "
-                  r"turns\)  \|  YOUR TURN")
+    term.wait_for(r"YOUR TURN  \|  bo with a plain-text peer \(127\.0\.0\.1:\d+, line mode: "
+                  r"it sees no turns\)")
     term.type("/play tictactoe" + ENTER)
     term.wait_for("Games need turnchat on both sides; this peer sends plain text. Your draft "
                   "is kept.")
