@@ -120,6 +120,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--name", "-n", help="the name the peer sees (default: your login)")
     parser.add_argument(
+        "--no-bell", action="store_true",
+        help="do not ring the terminal's bell when the turn comes to you (/bell toggles)",
+    )
+    parser.add_argument(
+        "--timestamps", action="store_true",
+        help="show each message's local time, HH:MM (/time toggles; --log always has it)",
+    )
+    parser.add_argument(
         "--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
         help=f"time allowed to connect and to be greeted (default {DEFAULT_TIMEOUT:g})",
     )
@@ -205,7 +213,8 @@ def _start(args: argparse.Namespace) -> Start:
     from turnchat.wire import Mode
 
     mode = Mode.RAW if args.raw else Mode.LINE if args.line else Mode.FRAMES
-    start = Start(name, args.timeout, mode=mode, keep=args.keep,
+    start = Start(name, args.timeout, mode=mode, keep=args.keep, bell=not args.no_bell,
+                  timestamps=args.timestamps,
                   transcript=_open_transcript(args.log) if args.log is not None else None)
     try:
         if listening:

@@ -16,6 +16,7 @@ import os
 import re
 import selectors
 import signal
+import time
 from collections.abc import Awaitable
 from typing import Any
 
@@ -71,6 +72,9 @@ class InteractiveFace:
         # Why Enter did not send the draft, and whose turn it was: in the toolbar until the
         # draft or the turn changes.
         self._refusal: tuple[str, bool] | None = None
+        self._bell = start.bell  # ring when the turn comes to us
+        self._timestamps = start.timestamps  # HH:MM before each message
+        self._had_turn = False  # whether it was our turn at the last refresh
 
     def run(self) -> ExitStatus:
         def loop_factory() -> asyncio.AbstractEventLoop:
@@ -136,8 +140,14 @@ class InteractiveFace:
         self._print([("class:game", _marked(text))])
 
     def refresh(self) -> None:
-        if self.session.app.is_running:
-            self.session.app.invalidate()
+        app = self.session.app
+        my_turn = self.chat.my_turn
+        if my_turn and not self._had_turn and self._bell and app.is_running:
+            app.output.bell()  # one BEL: the terminal decides what it means (sound, flash)
+            app.output.flush()
+        self._had_turn = my_turn
+        if app.is_running:
+            app.invalidate()
 
     def finish(self, ending: Ending) -> None:
         self._ending = ending
@@ -157,8 +167,10 @@ class InteractiveFace:
                                      include_default_pygments_style=False)
 
     def _print_message(self, style: str, sender: str, text: str) -> None:
-        indent = "\n" + " " * get_cwidth(f"{sender}: ")  # continuation lines align with text
-        self._print([(style, f"{sender}: "), ("", text.replace("\n", indent))])
+        stamp = time.strftime("%H:%M ") if self._timestamps else ""
+        indent = "\n" + " " * get_cwidth(f"{stamp}{sender}: ")  # continuation lines align
+        self._print([("class:notice", stamp), (style, f"{sender}: "),
+                     ("", text.replace("\n", indent))])
 
     def _prompt(self) -> StyleAndTextTuples:
         chat = self.chat
@@ -233,6 +245,14 @@ class InteractiveFace:
         elif command is Command.HELP:
             buffer.reset()
             self.show_notice(help_text())
+        elif command is Command.BELL:
+            buffer.reset()
+            self._bell = not self._bell
+            self.show_notice(f"The bell on your turn is {'on' if self._bell else 'off'}.")
+        elif command is Command.TIME:
+            buffer.reset()
+            self._timestamps = not self._timestamps
+            self.show_notice(f"Timestamps are {'on' if self._timestamps else 'off'}.")
         elif command is Command.UNKNOWN:
             self.show_notice(f"Unknown command {text}; /help lists them (start a message "
                              "with // to send a line that begins with /).")

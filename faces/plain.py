@@ -154,6 +154,9 @@ class PlainFace:
             chat.say(line, literal=True)
         elif command is Command.HELP:
             self.show_notice(help_text())
+        elif command in (Command.BELL, Command.TIME):
+            self.show_notice(f"{line.strip()} is for the interactive face; here it does "
+                             "nothing.")
         else:
             chat.table.command(command, text)
 

@@ -38,6 +38,8 @@ class Start:
     keep: bool = False  # listener: after a conversation, wait for the next peer
     transcript: "Transcript | None" = None  # --log
     notice: str = ""  # said first: e.g. which TLS key the connector trusted, and why
+    bell: bool = True  # interactive face: ring the terminal's bell when the turn comes
+    timestamps: bool = False  # interactive face: show each message's local time
 
     def chat(self, clock: Clock, view: ChatView) -> Chat:
         """The session for this start, shown by `view`."""

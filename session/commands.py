@@ -22,18 +22,22 @@ class Command(Enum):
     RESIGN = auto()
     SCORE = auto()
     MOVE = auto()
+    BELL = auto()  # the interactive face's turn bell, on or off
+    TIME = auto()  # the interactive face's timestamps, on or off
 
 
 _NAMED = {"/q": Command.QUIT, "/quit": Command.QUIT, "/exit": Command.QUIT,
           "/help": Command.HELP, "/play": Command.PLAY, "/accept": Command.ACCEPT,
           "/decline": Command.DECLINE, "/resign": Command.RESIGN, "/score": Command.SCORE,
-          "/m": Command.MOVE}
-TAKES_NO_TURN = frozenset({Command.QUIT, Command.HELP, Command.SCORE})  # done at once
+          "/m": Command.MOVE, "/bell": Command.BELL, "/time": Command.TIME}
+TAKES_NO_TURN = frozenset({Command.QUIT, Command.HELP, Command.SCORE, Command.BELL,
+                           Command.TIME})  # done at once
 
 _HELP_HEAD = """\
 Commands:
   /q, /quit, /exit    leave the conversation (so do Ctrl-C, and Ctrl-D on an empty line)
   /help               show this
+  /bell, /time        turn the bell on your turn, or each message's time, on or off
   //text              send a message that begins with a single /
   /say TEXT           send TEXT as a message even if it looks like a move or a command
 Games, played in turns (a move is a turn; on your move, talk with /say TEXT):

@@ -16,10 +16,11 @@ ALT_ENTER = "\x1b\r"  # what a terminal sends for Alt+Enter (Meta sends Esc firs
 
 
 def listening_with_raw_peer(
-    terminal: Callable[..., TerminalTurnchat], raw_peers: list[RawPeer], **options: object
+    terminal: Callable[..., TerminalTurnchat], raw_peers: list[RawPeer],
+    args: tuple[str, ...] = (), **options: object
 ) -> tuple[TerminalTurnchat, RawPeer]:
     """bo listens in a pty; the test connects as "raw", which holds the first turn."""
-    term = terminal("--listen", "127.0.0.1:0", "--name", "bo", **options)
+    term = terminal("--listen", "127.0.0.1:0", "--name", "bo", *args, **options)
     port = int(term.wait_for(r"Listening on 127\.0\.0\.1:(\d+)").group(1))
     peer = RawPeer.connect(port)
     raw_peers.append(peer)
@@ -302,3 +303,38 @@ def test_a_narrow_window_still_shows_whose_turn_it_is(terminal, raw_peers) -> No
     term.wait_for("RAW'S TURN")
     peer.send(text("your turn"))
     term.wait_for("YOUR TURN")
+
+
+def test_the_bell_rings_once_when_the_turn_comes_and_never_for_the_peer(
+    terminal, raw_peers
+) -> None:
+    term, peer = listening_with_raw_peer(terminal, raw_peers)
+    term.settle()
+    assert term.raw.count(b"\x07") == 0  # raw's turn first: nothing to ring for
+    peer.send(text("ding\x07 dong\x07"))  # the peer's BELs are shown, never rung
+    term.wait_for("raw: ding\\^G dong\\^G")
+    term.wait_for("YOUR TURN")
+    term.settle()
+    assert term.raw.count(b"\x07") == 1
+    term.type("/bell" + ENTER)
+    term.wait_for("The bell on your turn is off.")
+    term.type("thanks" + ENTER)
+    assert peer.read_frame() == (TEXT, b"thanks")
+    peer.send(text("again"))
+    term.wait_for("raw: again")
+    term.settle()
+    assert term.raw.count(b"\x07") == 1  # off: the turn came back in silence
+
+
+def test_no_bell_flag_and_timestamps(terminal, raw_peers) -> None:
+    term, peer = listening_with_raw_peer(terminal, raw_peers, args=("--no-bell", "--timestamps"))
+    peer.send(text("what time is it?"))
+    term.wait_for(r"(?m)^\d\d:\d\d raw: what time is it\?$")
+    term.type("lunch" + ENTER)
+    term.wait_for(r"(?m)^\d\d:\d\d bo: lunch$")
+    term.type("/time" + ENTER)
+    term.wait_for("Timestamps are off.")
+    peer.send(text("noon"))
+    term.wait_for("(?m)^raw: noon$")
+    term.settle()
+    assert b"\x07" not in term.raw
