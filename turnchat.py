@@ -120,6 +120,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--name", "-n", help="the name the peer sees (default: your login)")
     parser.add_argument(
+        "--wait", type=float, default=0.0, metavar="SECONDS",
+        help="with --connect: if nothing listens there yet, keep trying for up to SECONDS "
+        "(so the two of you may start in either order)",
+    )
+    parser.add_argument(
         "--no-bell", action="store_true",
         help="do not ring the terminal's bell when the turn comes to you (/bell toggles)",
     )
@@ -181,6 +186,11 @@ def _start(args: argparse.Namespace) -> Start:
     if args.listen is None and args.connect is None:
         _fail(ExitStatus.USAGE, "choose --listen (wait for a peer) or --connect (reach one). "
                                 "Try 'turnchat --help'.")
+    if args.wait and args.listen is not None:
+        _fail(ExitStatus.USAGE, "--wait is for --connect: it keeps trying until the listener "
+                                "is up.")
+    if not 0 <= args.wait <= 86400:
+        _fail(ExitStatus.USAGE, "--wait must be from 0 to 86400 seconds (a day).")
     if not 0 < args.timeout <= 3600:
         _fail(ExitStatus.USAGE, "--timeout must be more than 0 and at most 3600 seconds.")
     name = _check_name(args.name) if args.name is not None else _login_name()
@@ -228,12 +238,13 @@ def _start(args: argparse.Namespace) -> Start:
 
             start.connected, start.tls, start.notice = connect_tls(
                 address, args.timeout, args.fingerprint, args.accept_new,
-                _ask_trust if sys.stdin.isatty() and sys.stderr.isatty() else None)
+                _ask_trust if sys.stdin.isatty() and sys.stderr.isatty() else None,
+                wait=args.wait)
             start.origin = str(address)
         else:
             from turnchat.roles.connector import connect
 
-            start.connected = connect(address, args.timeout)
+            start.connected = connect(address, args.timeout, args.wait)
             start.origin = str(address)
     except CannotStart as error:
         _fail(ExitStatus.UNREACHABLE, str(error))

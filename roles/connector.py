@@ -6,13 +6,44 @@ way it can fail is one plain sentence. Greeting the listener is the conversation
 
 import errno
 import socket
+import sys
+import time
 
 from turnchat.roles import CannotStart
 from turnchat.roles.address import Address, format_address
 
+FIRST_RETRY_SECONDS = 0.25  # --wait: the pause after the first refusal, doubled up to
+LAST_RETRY_SECONDS = 2.0  # this, so a listener that starts is reached within 2 s
 
-def connect(address: Address, timeout: float) -> socket.socket:
-    """Return a connected socket to `address`, or raise CannotStart saying why not."""
+
+def connect(address: Address, timeout: float, wait: float = 0.0) -> socket.socket:
+    """Return a connected socket to `address`, or raise CannotStart saying why not.
+
+    With `wait` (--wait SECONDS), a refused connection (the listener is not up yet) is
+    tried again, with growing pauses, for up to that long: the two people may start in
+    either order."""
+    deadline = time.monotonic() + wait
+    pause = FIRST_RETRY_SECONDS
+    while True:
+        try:
+            return _connect_once(address, timeout)
+        except _Refused as refused:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                waited = f"; waited {wait:g} s" if wait else ""
+                raise CannotStart(str(refused).removesuffix(".") + waited + ".") from None
+            if pause == FIRST_RETRY_SECONDS:
+                sys.stderr.write(f"Waiting for a listener at {address} (connection refused; "
+                                 f"trying again for up to {wait:g} s).\n")
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, LAST_RETRY_SECONDS)
+
+
+class _Refused(CannotStart):
+    """Every address refused the connection: nothing listens there (yet)."""
+
+
+def _connect_once(address: Address, timeout: float) -> socket.socket:
     try:
         candidates = socket.getaddrinfo(address.host, address.port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
@@ -31,7 +62,10 @@ def connect(address: Address, timeout: float) -> socket.socket:
             continue
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # one line, one packet
         return sock
-    raise CannotStart(_why(address, candidates[-1][4], last_error, timeout))
+    sentence = _why(address, candidates[-1][4], last_error, timeout)
+    if isinstance(last_error, ConnectionRefusedError):
+        raise _Refused(sentence)
+    raise CannotStart(sentence)
 
 
 def _why(address: Address, sockaddr: tuple, error: OSError | None, timeout: float) -> str:

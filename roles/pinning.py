@@ -30,13 +30,14 @@ def connect_tls(
     accept_new: bool,
     ask: AskTrust | None,
     known: KnownPeers | None = None,
+    wait: float = 0.0,
 ) -> tuple[socket.socket, tls.TLS, str]:
     """Return the connected socket, its TLS (handshake done, key trusted), and a sentence
     saying which key was trusted and why; raise CannotStart with the reason if not."""
     known = known or KnownPeers()
     key = peer_key(address.host, address.port)
     stored = known.find(key)
-    sock = connect(address, timeout)
+    sock = connect(address, timeout, wait)
     layer = tls.TLS(tls.client_context(), server_side=False)
     try:
         tls.handshake(sock, layer, timeout)
