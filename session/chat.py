@@ -156,6 +156,7 @@ class Chat:
         self._transcript = transcript
         if transcript is not None:
             transcript.on_failure(view.show_notice)
+            self.view = _Recorded(view, transcript, self)  # notices and games go in the log
         self._conversations = 0  # how many peers we have talked with
 
     # -- beginning -------------------------------------------------------------------------
@@ -463,6 +464,8 @@ class Chat:
                                   f"{self._table.held}")
             self._table.held = None
         self._cancel_timers()
+        if self._transcript is not None:
+            self._transcript.note("end", message, self.peer_origin, status=int(status))
         if self._link is not None:
             # A plain-text peer (nc) does not close when we do: waiting for it would only
             # delay every ending by LINGER_SECONDS.
@@ -491,3 +494,28 @@ class Chat:
         self.view.show_notice(f"Listening on {' and '.join(self.listening_on)}; waiting for "
                               "the next peer.")
         self.view.refresh()
+
+
+class _Recorded:
+    """The face's view, with every notice and game line also written to the transcript:
+    --log tells who connected, the games and how it ended, not only the messages."""
+
+    def __init__(self, view: ChatView, transcript: "Transcript", chat: Chat) -> None:
+        self._view, self._transcript, self._chat = view, transcript, chat
+
+    def show_message(self, sender: str, text: str) -> None:
+        self._view.show_message(sender, text)
+
+    def show_notice(self, text: str) -> None:
+        self._transcript.note("notice", text, self._chat.peer_origin)
+        self._view.show_notice(text)
+
+    def show_game(self, text: str) -> None:
+        self._transcript.note("game", text, self._chat.peer_origin)
+        self._view.show_game(text)
+
+    def refresh(self) -> None:
+        self._view.refresh()
+
+    def finish(self, ending: Ending) -> None:
+        self._view.finish(ending)

@@ -6,7 +6,10 @@ Each message, ours and the peer's, becomes one line such as
 before the message is shown or sent: there is no buffer in this process, so a crash or
 SIGKILL loses nothing the kernel has been given. When the disk fills up, a record that
 could be written only in part is taken back, so the file always ends with a whole line.
-The text is what was said, not what the screen showed: JSON escapes whatever control
+Around the messages, lines with an "event" tell the rest of the story as the user saw it:
+`{"time": ..., "event": "notice", "text": "ana connected from 127.0.0.1:50312", "peer":
+...}`, "game" for offers, moves and results, and "end" with the sentence and the exit
+"status". The text is what was said, not what the screen showed: JSON escapes whatever control
 characters it holds. The file is appended to (several conversations and --keep share it)
 and made with mode 0600, since a transcript is private.
 """
@@ -86,15 +89,21 @@ class Transcript:
 
     def record(self, direction: str, sender: str, text: str, mode: Mode, peer: str) -> None:
         """Append one message: `direction` is "in" (from the peer) or "out" (ours)."""
+        self._write({"direction": direction, "from": sender, "text": text,
+                     "mode": mode.value, "peer": peer})
+
+    def note(self, event: str, text: str, peer: str, **more: object) -> None:
+        """Append what happened around the messages, as the user was shown it: `event` is
+        "notice" (who connected, who was turned away), "game" (offers, moves, results) or
+        "end" (how and why the conversation ended, with its exit `status`)."""
+        self._write({"event": event, "text": text, "peer": peer, **more})
+
+    def _write(self, fields: dict[str, object]) -> None:
         if self._fd < 0:
             return
         line = json.dumps({
             "time": datetime.now().astimezone().isoformat(timespec="milliseconds"),
-            "direction": direction,
-            "from": sender,
-            "text": text,
-            "mode": mode.value,
-            "peer": peer,
+            **fields,
         }, ensure_ascii=False) + "\n"
         data = line.encode(errors="replace")  # a lone surrogate typed by our user
         written = 0

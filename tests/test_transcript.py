@@ -17,14 +17,22 @@ from tests.wirebytes import HELLO, TEXT, hello
 Start = Callable[..., Turnchat]
 
 
-def records(path: Path) -> list[dict]:
+def everything(path: Path) -> list[dict]:
+    """Every line of the transcript: messages and the events around them."""
     lines = path.read_bytes().decode().split("\n")
     assert lines[-1] == ""  # every record is a whole line
     found = [json.loads(line) for line in lines[:-1]]
     for record in found:
-        assert set(record) == {"time", "direction", "from", "text", "mode", "peer"}
+        assert set(record) in ({"time", "direction", "from", "text", "mode", "peer"},
+                               {"time", "event", "text", "peer"},
+                               {"time", "event", "text", "peer", "status"})
         assert datetime.fromisoformat(record["time"]).tzinfo is not None
     return found
+
+
+def records(path: Path) -> list[dict]:
+    """The messages."""
+    return [record for record in everything(path) if "direction" in record]
 
 
 def said(path: Path) -> list[tuple[str, str, str, str]]:
@@ -68,7 +76,8 @@ def test_log_keeps_what_was_said_not_what_was_shown(
     assert listener.finish().status == 0
     assert log.read_text().startswith('{"an earlier": "line"}\n')
     logged = [(r["direction"], r["text"], r["mode"]) for r in
-              (json.loads(line) for line in log.read_text().splitlines()[1:])]
+              (json.loads(line) for line in log.read_text().splitlines()[1:])
+              if "direction" in r]
     assert logged == [("in", "clear \x1b[2J this", "line"), ("in", "caf\ufffd", "line")]
 
 
@@ -173,3 +182,25 @@ def test_log_refuses_a_named_pipe_at_once_and_a_symbolic_link(
         2, f"turnchat: --log: '{link}' is a symbolic link, not a regular file (turnchat does "
            "not follow links for a transcript: name the file it points to).\n")
     assert not target.exists()
+
+
+def test_the_log_tells_the_story_around_the_messages(turnchat: Start, tmp_path: Path) -> None:
+    """Who connected, the game offered, each move and the result, and how it ended."""
+    log = tmp_path / "story.jsonl"
+    listener, port = listen(turnchat, "--log", str(log), stdin=b"/accept\n5\n1\n9\n")
+    connector = connect(turnchat, port, stdin=b"/play tictactoe\n2\n4\n/q\n")
+    assert (listener.finish().status, connector.finish().status) == (0, 0)
+    story = [(r["event"], r["text"]) if "event" in r else ("message", r["text"])
+             for r in everything(log)]
+    events = [event for event, _ in story]
+    texts = "\n".join(text for _, text in story)
+    assert story[0][0] == "notice" and re.match(r"Listening on 127\.0\.0\.1:\d+", story[0][1])
+    assert re.search(r"ana connected from 127\.0\.0\.1:\d+\.", texts)
+    assert "ana offers tic-tac-toe: /accept (you move first) or /decline." in texts
+    for move in ("You took cell 5 (b2).", "ana took cell 2 (b1).", "You took cell 1 (a1).",
+                 "ana took cell 4 (a2).", "You took cell 9 (c3)."):
+        assert move in texts
+    assert "Game over: you won (three in a row)." in texts
+    assert story[-1] == ("end", "ana left the conversation.")
+    assert everything(log)[-1]["status"] == 0
+    assert events.count("end") == 1 and "message" not in events  # no one talked
