@@ -233,13 +233,15 @@ def _start(args: argparse.Namespace) -> Start:
             start.listener = open_listener(address, mode)
             if args.tls:
                 _listen_with_tls(start.listener)
+                start.standing = "TLS"  # a connector has no key to check: only encryption
         elif args.tls:
             from turnchat.roles.pinning import connect_tls
 
-            start.connected, start.tls, start.notice = connect_tls(
+            start.connected, start.tls, decision = connect_tls(
                 address, args.timeout, args.fingerprint, args.accept_new,
                 _ask_trust if sys.stdin.isatty() and sys.stderr.isatty() else None,
                 wait=args.wait)
+            start.notice, start.standing = decision.sentence, decision.standing
             start.origin = str(address)
         else:
             from turnchat.roles.connector import connect

@@ -198,7 +198,8 @@ class InteractiveFace:
         turn = ("YOUR MOVE" if chat.my_move else "YOUR TURN" if chat.my_turn
                 else f"{chat.peer_name.upper()}'S TURN")
         mode = chat.mode
-        peer = (f"{chat.peer_name} ({chat.peer_origin})" if mode is Mode.FRAMES else
+        standing = f", {chat.peer_standing}" if chat.peer_standing else ""
+        peer = (f"{chat.peer_name} ({chat.peer_origin}{standing})" if mode is Mode.FRAMES else
                 f"a plain-text peer ({chat.peer_origin}, {mode.value} mode: it sees no turns)")
         return [  # the turn first: a narrow window cuts the end of the line, not the turn
             ("class:bottom-toolbar.turn", f" {turn}"),

@@ -1,16 +1,18 @@
 """known_peers: the listeners this user has trusted, as SSH's known_hosts, one a line.
 
-    [host]:port SHA256:<fingerprint> <the certificate, base64 DER>
+    [host]:port SHA256:<fingerprint> <the certificate, base64 DER> [YYYY-MM-DD]
 
 The certificate itself is kept, not only its fingerprint, so that the file says exactly
-which key was trusted (roles/trust.py compares fingerprints). Lines starting with # and blank
-lines are ignored; a line that cannot be read (not UTF-8, not three fields, a fingerprint
+which key was trusted (roles/trust.py compares fingerprints); the date it was first trusted
+follows (lines written before there was one have none). Lines starting with # and blank
+lines are ignored; a line that cannot be read (not UTF-8, not three or four fields, a fingerprint
 that is not of the certificate, or bytes that are not a certificate) is ignored too, as
 ssh ignores such lines: it grants no trust, and it is kept when the file is rewritten.
 """
 
 import base64
 import binascii
+import datetime
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +29,7 @@ class KnownPeer:
     line_number: int
     fingerprint: str
     certificate_der: bytes
-
+    since: str = ""  # the date it was first trusted, YYYY-MM-DD, if the line says
 
 def peer_key(host: str, port: int) -> str:
     return f"[{host}]:{port}"
@@ -53,14 +55,14 @@ class KnownPeers:
     def find(self, key: str) -> KnownPeer | None:
         for number, line in enumerate(self._lines(), start=1):
             fields = line.decode(errors="replace").split()
-            if len(fields) != 3 or fields[0] != key:
+            if len(fields) not in (3, 4) or fields[0] != key:
                 continue
             try:
                 der = base64.b64decode(fields[2], validate=True)
             except (binascii.Error, ValueError):
                 continue
             if fingerprint(der) == fields[1] and is_certificate(der):
-                return KnownPeer(number, fields[1], der)
+                return KnownPeer(number, fields[1], der, fields[3] if len(fields) == 4 else "")
         return None
 
     def add(self, key: str, certificate_der: bytes) -> None:
@@ -69,7 +71,8 @@ class KnownPeers:
         kept = [line.rstrip(b"\r\n") + b"\n" for line in self._lines()
                 if line.split()[:1] != [key.encode()]]
         kept.append(f"{key} {fingerprint(certificate_der)} "
-                    f"{base64.b64encode(certificate_der).decode()}\n".encode())
+                    f"{base64.b64encode(certificate_der).decode()} "
+                    f"{datetime.date.today().isoformat()}\n".encode())
         try:
             self.path.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_WRONLY | os.O_TRUNC | os.O_CREAT, PRIVATE_FILE_MODE)

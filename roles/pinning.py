@@ -18,7 +18,7 @@ from turnchat.roles import CannotStart
 from turnchat.roles.address import Address
 from turnchat.roles.connector import connect
 from turnchat.roles.known_peers import KnownPeers, peer_key
-from turnchat.roles.trust import Verdict, decide
+from turnchat.roles.trust import Decision, Verdict, decide
 
 AskTrust = Callable[[str, str], bool]  # (peer key, fingerprint) -> trust it?
 
@@ -31,9 +31,10 @@ def connect_tls(
     ask: AskTrust | None,
     known: KnownPeers | None = None,
     wait: float = 0.0,
-) -> tuple[socket.socket, tls.TLS, str]:
-    """Return the connected socket, its TLS (handshake done, key trusted), and a sentence
-    saying which key was trusted and why; raise CannotStart with the reason if not."""
+) -> tuple[socket.socket, tls.TLS, Decision]:
+    """Return the connected socket, its TLS (handshake done, key trusted), and the trust
+    decision (its sentence says which key was trusted and why); raise CannotStart with the
+    reason if not."""
     known = known or KnownPeers()
     key = peer_key(address.host, address.port)
     stored = known.find(key)
@@ -59,7 +60,7 @@ def connect_tls(
         except CannotStart:
             sock.close()
             raise
-    return sock, layer, decision.sentence
+    return sock, layer, decision
 
 
 def _failure(address: Address, error: Exception, timeout: float) -> str:

@@ -38,12 +38,15 @@ class Start:
     keep: bool = False  # listener: after a conversation, wait for the next peer
     transcript: "Transcript | None" = None  # --log
     notice: str = ""  # said first: e.g. which TLS key the connector trusted, and why
+    standing: str = ""  # under TLS: how far the peer is known ("TLS, key known since ...")
     bell: bool = True  # interactive face: ring the terminal's bell when the turn comes
     timestamps: bool = False  # interactive face: show each message's local time
 
     def chat(self, clock: Clock, view: ChatView) -> Chat:
         """The session for this start, shown by `view`."""
-        return Chat(clock, self.name, view, self.timeout, self.keep, self.transcript)
+        chat = Chat(clock, self.name, view, self.timeout, self.keep, self.transcript)
+        chat.peer_standing = self.standing
+        return chat
 
 
 def begin(start: Start, chat: Chat, reactor: Reactor, farewells: Farewells) -> None:

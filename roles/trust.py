@@ -29,6 +29,7 @@ class Decision:
     seen: str  # the fingerprint of the key the listener presented
     sentence: str = ""  # TRUST: the notice (which key, and why); REFUSE: the reason
     remember: bool = False  # TRUST: write the key to known_peers
+    standing: str = ""  # TRUST: a few words for the toolbar, e.g. "key known since 2026-11-20"
 
 
 def decide(
@@ -55,10 +56,13 @@ def decide(
                             f"not {expected} as --fingerprint requires; {NOTHING_SENT}.")
         remember = known is None or known.fingerprint != seen
         how = "as --fingerprint requires" + (f"; remembered in {known_path}" if remember else "")
-        return Decision(Verdict.TRUST, seen, f"TLS 1.3 with {key}, key {seen} ({how}).", remember)
+        return Decision(Verdict.TRUST, seen, f"TLS 1.3 with {key}, key {seen} ({how}).", remember,
+                        "TLS, key as --fingerprint requires")
     if known is not None:
         if seen == known.fingerprint:
-            return Decision(Verdict.TRUST, seen, f"TLS 1.3 with {key}, key {seen} (known_peers).")
+            since = f" since {known.since}" if known.since else ""
+            return Decision(Verdict.TRUST, seen, f"TLS 1.3 with {key}, key {seen} (known_peers"
+                                                 f"{since}).", standing=f"TLS, key known{since}")
         return Decision(Verdict.REFUSE, seen, changed_key_warning(key, known, known_path, seen))
     if accept_new:
         how = "new, trusted on first use (--accept-new)"
@@ -75,7 +79,8 @@ def decide(
             f"listener's owner (turnchat --fingerprint) and connect with --fingerprint {seen}, "
             f"or with --accept-new to trust it on first use; {NOTHING_SENT}."))
     return Decision(Verdict.TRUST, seen, f"TLS 1.3 with {key}, key {seen} ({how}; remembered "
-                                         f"in {known_path}).", remember=True)
+                                         f"in {known_path}).", remember=True,
+                    standing="TLS, new key, trusted now")
 
 
 def changed_key_warning(key: str, known: KnownPeer, known_path: Path, seen: str) -> str:

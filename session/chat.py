@@ -142,6 +142,7 @@ class Chat:
         self.handshake_seconds = handshake_seconds
         self.peer_name = "peer"
         self.peer_origin = ""
+        self.peer_standing = ""  # under TLS: how far the peer is known, for "who is this?"
         self.games: tuple[str, ...] | None = tuple(REGISTRY)  # ours, said in HELLO
         self.listening_on: list[str] = []
         self.ending: Ending | None = None
@@ -199,7 +200,7 @@ class Chat:
         else:
             self.peer_name = display_name(conversation.peer_hello.name)
             self.phase = Phase.TALKING
-            self.view.show_notice(f"{self.peer_name} connected from {origin}.")
+            self.view.show_notice(f"{self.peer_name} connected from {origin}{self._standing}.")
             self.view.refresh()
             if self._keep:  # others may be waiting: the seat is not held for ever
                 self._silence_timer = self.clock.call_later(SILENCE_LIMIT_SECONDS,
@@ -256,6 +257,10 @@ class Chat:
         conversation = self._conversation
         hello = conversation.peer_hello if conversation is not None else None
         return hello.games if hello is not None else None
+
+    @property
+    def _standing(self) -> str:
+        return f" ({self.peer_standing})" if self.peer_standing else ""
 
     @property
     def waits_for_the_next_peer(self) -> bool:
@@ -407,7 +412,8 @@ class Chat:
             self._cancel_timers()
             self.phase = Phase.TALKING
             self.peer_name = display_name(event.name)
-            self.view.show_notice(f"Connected to {self.peer_name} at {self.peer_origin}.")
+            self.view.show_notice(f"Connected to {self.peer_name} at {self.peer_origin}"
+                                  f"{self._standing}.")
             self.view.refresh()
         elif isinstance(event, Quit):
             reason = sanitize_line(event.reason).strip()

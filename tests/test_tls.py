@@ -18,6 +18,7 @@ from tests.test_interactive import ENTER
 
 Start = Callable[..., Turnchat]
 FINGERPRINT = r"SHA256:[A-Za-z0-9+/]{43}"
+TODAY = r"\d{4}-\d\d-\d\d"  # when the key was first trusted (the test may cross midnight)
 
 
 def tls_listener(turnchat: Start, env: dict[str, str], *args: str) -> tuple[Turnchat, int, str]:
@@ -107,7 +108,9 @@ def test_first_contact_is_refused_unless_accepted_then_remembered(
     assert stat.S_IMODE(known.stat().st_mode) == 0o600
     again = turnchat("--connect", f"127.0.0.1:{port}", "--tls", stdin=b"known now\n",
                      env=homes["ana"])
-    again.expect("err", f"key {re.escape(key)} \\(known_peers\\)")
+    again.expect("err", f"key {re.escape(key)} \\(known_peers since {TODAY}\\)")
+    again.expect("err", rf"Connected to bo at 127\.0\.0\.1:{port} \(TLS, key known since "
+                        rf"{TODAY}\)\.")  # who this is: said first, and in the toolbar
     listener.expect("out", "known now\n")
     listener.write(b"ok\n")
     assert again.finish().status == 0
@@ -204,6 +207,7 @@ def test_first_contact_asks_on_a_terminal(terminal, turnchat: Start, homes) -> N
     term.wait_for(r"Please type 'yes', 'no' or the fingerprint:")
     term.type("yes" + ENTER)
     term.wait_for("Connected to bo at")
+    term.wait_for(rf"ana with bo \(127\.0\.0\.1:{port}, TLS, new key, trusted now\)")
     term.type("hi over tls" + ENTER)
     listener.expect("out", "hi over tls\n")
 

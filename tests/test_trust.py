@@ -54,3 +54,12 @@ def test_the_sentences_say_which_key_and_why() -> None:
         f"(--accept-new); remembered in {PATH}).")
     assert decide(EVE, KEY, None, PATH, fingerprint(BO), False, where="bo.example:7777"
                   ).sentence.startswith(f"refusing bo.example:7777: its key is {seen}, not ")
+
+
+def test_who_this_is_in_a_few_words_for_the_toolbar() -> None:
+    dated = KnownPeer(3, fingerprint(BO), BO, "2026-11-20")
+    assert decide(BO, KEY, dated, PATH, None, False).standing == "TLS, key known since 2026-11-20"
+    assert decide(BO, KEY, KNOWN_BO, PATH, None, False).standing == "TLS, key known"  # old line
+    assert decide(BO, KEY, None, PATH, None, True).standing == "TLS, new key, trusted now"
+    assert decide(BO, KEY, None, PATH, fingerprint(BO), False).standing == \
+        "TLS, key as --fingerprint requires"
