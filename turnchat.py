@@ -125,6 +125,11 @@ def _parser() -> argparse.ArgumentParser:
         "(so the two of you may start in either order)",
     )
     parser.add_argument(
+        "--simple", action="store_true",
+        help="for screen readers and simple terminals: no prompt, no cursor moves, every "
+        "event one line on stdout (chosen by itself when TERM=dumb)",
+    )
+    parser.add_argument(
         "--no-bell", action="store_true",
         help="do not ring the terminal's bell when the turn comes to you (/bell toggles)",
     )
@@ -301,8 +306,13 @@ def _open_transcript(path: str) -> Transcript:
         _fail(ExitStatus.USAGE, f"--log: {error}.")
 
 
-def _run(start: Start) -> ExitStatus:
-    if sys.stdin.isatty() and sys.stdout.isatty():
+def _run(start: Start, simple: bool) -> ExitStatus:
+    terminal = sys.stdin.isatty() and sys.stdout.isatty()
+    if simple or (terminal and os.environ.get("TERM") == "dumb"):
+        from turnchat.faces.simple import SimpleFace
+
+        return SimpleFace(start).run()
+    if terminal:
         try:
             from turnchat.faces.interactive import InteractiveFace
         except ImportError:
@@ -318,7 +328,7 @@ def _run(start: Start) -> ExitStatus:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        return _run(_start(args))
+        return _run(_start(args), args.simple)
     except KeyboardInterrupt:  # Ctrl-C while resolving or connecting, before any face
         sys.stderr.write("Stopped before the conversation began.\n")
         return ExitStatus.ENDED

@@ -86,7 +86,7 @@ class PlainFace:
         if not self._stdout_open:
             return
         try:
-            _write_all(STDOUT, (text + "\n").encode())  # UTF-8, as it came
+            write_all(STDOUT, (text + "\n").encode())  # UTF-8, as it came
         except BrokenPipeError:
             self._stdout_open = False
             devnull = os.open(os.devnull, os.O_WRONLY)  # so the exit-time flush stays quiet
@@ -164,10 +164,10 @@ class PlainFace:
         self.status = ending.status
         unsent = sum(isinstance(item, str) for item in self.input.queue)
         if unsent:
-            _to_stderr(f"{unsent} line{'s' if unsent > 1 else ''} of the input "
-                       f"{'were' if unsent > 1 else 'was'} not sent.")
-        _to_stderr(ending.message if ending.status is ExitStatus.ENDED
-                   else f"turnchat: {ending.message}")
+            self.show_notice(f"{unsent} line{'s' if unsent > 1 else ''} of the input "
+                             f"{'were' if unsent > 1 else 'was'} not sent.")
+        self.show_notice(ending.message if ending.status is ExitStatus.ENDED
+                         else f"turnchat: {ending.message}")
         self.farewells.when_done(self._stop)
 
     def _stop(self) -> None:
@@ -175,7 +175,7 @@ class PlainFace:
         self.reactor.stop()
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
     """Write straight to the file: one system call per message, no buffer to flush."""
     while data:
         try:
