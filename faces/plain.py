@@ -104,13 +104,13 @@ class PlainFace:
     def refresh(self) -> None:
         """Send what the queue allows now: lines and a script's /q on our turn, a person's
         /q at once, the end of input on our turn."""
-        chat, queue = self.chat, self.input.queue
+        chat, queue, person = self.chat, self.input.queue, self.input.person
         while chat.phase is not _ENDED:
             if not queue:
                 self.input.fill()
                 if not queue:
                     return
-            if self.input.quit_waiting:  # a person's /q: leave now, whatever waits before it
+            if person and _QUIT in queue:  # a person's /q: leave now, whatever waits before it
                 queue.remove(_QUIT)  # the lines before it are counted as not sent
                 chat.leave()
                 continue

@@ -65,11 +65,6 @@ class StdinLines:
         except OSError:  # a regular file or /dev/null: it never blocks, read it on demand
             self._direct = True
 
-    @property
-    def quit_waiting(self) -> bool:
-        """Whether a person's /q waits in the queue (behind lines that wait for a turn)."""
-        return self.person and Marker.QUIT in self.queue
-
     def pop(self) -> Item:
         item = self.queue.popleft()
         if isinstance(item, str):
