@@ -10,6 +10,7 @@ prompt, hidden.
 """
 
 import asyncio
+import collections
 import contextlib
 import errno
 import os
@@ -39,6 +40,7 @@ from turnchat.session.ending import ExitStatus
 from turnchat.session.table import GameTable, MoveRefused
 from turnchat.wire import LocalProtocolError, Mode
 
+SHOWN_KEPT = 500  # lines printed above the prompt kept to redraw a resized window
 # How writing to a terminal fails once its window has closed (the kernel hung up on it).
 _TERMINAL_GONE = (errno.EIO, errno.ENXIO, errno.EBADF)
 # What no key and no paste may put into a draft: C0 controls but the newline, DEL, C1.
@@ -68,6 +70,8 @@ class InteractiveFace:
         self._last_print: Awaitable[Any] | None = None
         self._crash: BaseException | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        # What was printed above the prompt, newest last: redrawn when the window resizes.
+        self._shown: collections.deque[StyleAndTextTuples] = collections.deque(maxlen=SHOWN_KEPT)
         self._asking_secret = ""  # the game whose secret the prompt is reading, hidden
         # Why Enter did not send the draft, and whose turn it was: in the toolbar until the
         # draft or the turn changes.
@@ -103,6 +107,7 @@ class InteractiveFace:
             is_password=Condition(lambda: bool(self._asking_secret)),
         )
         self.session.default_buffer.on_text_changed += self._draft_changed
+        self.session.app._on_resize = self._redraw_all  # type: ignore[method-assign]
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(signum, self.chat.quit)
         try:
@@ -158,6 +163,7 @@ class InteractiveFace:
 
     def _print(self, fragments: StyleAndTextTuples) -> None:
         app = self.session.app
+        self._shown.append(fragments)
         if app.is_running:
             line = [*fragments, ("", "\n")]
             self._last_print = run_in_terminal(lambda: app.print_text(line))
@@ -165,6 +171,34 @@ class InteractiveFace:
             with contextlib.suppress(OSError):  # the terminal is gone: nobody to show
                 print_formatted_text(FormattedText(fragments), style=STYLE,
                                      include_default_pygments_style=False)
+
+    def _redraw_all(self) -> None:
+        """The window changed size: draw the whole screen anew, the recent conversation and
+        then the prompt. (prompt_toolkit would erase only the rows the prompt had at the
+        old width; a terminal that reflows wrapped rows, as most do, keeps the rest of the
+        old prompt on screen as a stale copy.)"""
+        app = self.session.app
+        output = app.output
+        output.erase_screen()
+        output.cursor_goto(0, 0)
+        size = output.get_size()
+        room = max(0, size.rows - 2 - self._prompt_rows(size.columns))  # prompt and toolbar
+        recent: list[StyleAndTextTuples] = []
+        for fragments in reversed(self._shown):
+            rows = _rows(fragments, size.columns)
+            if rows > room:
+                break
+            room -= rows
+            recent.append(fragments)
+        for fragments in reversed(recent):
+            app.print_text([*fragments, ("", "\n")])
+        app.renderer.reset(leave_alternate_screen=False)
+        app._request_absolute_cursor_position()
+        app._redraw()
+
+    def _prompt_rows(self, columns: int) -> int:
+        prompt = "".join(text for _, text, *_ in self._prompt())
+        return _rows([("", prompt + self.session.default_buffer.text)], columns)
 
     def _print_message(self, style: str, sender: str, text: str) -> None:
         stamp = time.strftime("%H:%M ") if self._timestamps else ""
@@ -368,6 +402,12 @@ class InteractiveFace:
         elif self._ending is None:
             self.chat.fail(error)  # which calls finish(): the draft is kept and shown
         _leave(self.session.app)
+
+
+def _rows(fragments: StyleAndTextTuples, columns: int) -> int:
+    """How many screen rows `fragments` take at `columns`, their lines wrapped."""
+    text = "".join(text for _, text, *_ in fragments)
+    return sum(max(1, -(-get_cwidth(line) // max(1, columns))) for line in text.split("\n"))
 
 
 def _marked(text: str) -> str:
