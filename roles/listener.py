@@ -175,7 +175,10 @@ class Listener:
             candidate.first_line = FirstLine()
         candidate.heard = True
         if candidate.busy:  # now we know what it reads
-            self._answer_busy(candidate) if data else self._drop(candidate)
+            if data:
+                self._answer_busy(candidate)
+            else:
+                self._drop(candidate)
             return
         if candidate.first_line is not None:
             self._screen_text(candidate, data)
