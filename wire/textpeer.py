@@ -3,10 +3,10 @@ r"""A conversation with a peer that is not turnchat: lines (nc, telnet) or raw w
 `TextPeerDecoder` has the interface of FrameDecoder (receive_data, next_frame, ended) and
 `TextPeerConversation` that of `Conversation` (send, receive_frame, state), so the link and
 the session drive either without knowing which: each line (or read) the peer sends comes
-out of the decoder as a TEXT frame, a `/q` line as QUIT. What differs is what the peer can
-be held to. A text peer sees no turns, so it cannot be
-held to them: every line (or read) it sends is a message, shown and never dropped, and it
-counts as the peer's turn, whoever's turn it was. Our side keeps its discipline: we send
+out of the decoder as a TEXT frame, a `/q` as QUIT. What differs is what the peer can be
+held to. A text peer sees no turns, so it cannot be held to them: every line (or read) it
+sends is a message, shown and never dropped, and it counts as the peer's turn, whoever's
+turn it was. Our side keeps its discipline: we send
 on our turn only. Nothing the peer sends can break this protocol: invalid UTF-8 shows as
 replacement characters, and a line longer than MAX_PAYLOAD bytes arrives in pieces.
 
