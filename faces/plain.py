@@ -155,10 +155,14 @@ class PlainFace:
         elif command is Command.HELP:
             self.show_notice(help_text())
         elif command in (Command.BELL, Command.TIME):
-            self.show_notice(f"{line.strip()} is for the interactive face; here it does "
-                             "nothing.")
+            self._face_command(line)
         else:
             chat.table.command(command, text)
+
+    def _face_command(self, line: str) -> None:
+        """/bell or /time: the interactive face's; a script's line that happens to read so
+        is its data, sent as it is."""
+        self.chat.say(line, literal=True)
 
     def finish(self, ending: Ending) -> None:
         self.status = ending.status

@@ -43,6 +43,10 @@ class SimpleFace(PlainFace):
             self._say("Your turn.")
         self._had_turn = my_turn
 
+    def _face_command(self, line: str) -> None:
+        """A person here means the command: there is no bell to ring and no time to show."""
+        self._say(f"{line.strip()} is for the interactive face; here it does nothing.")
+
     def _say(self, line: str) -> None:
         try:
             write_all(STDOUT, (line + "\n").encode())

@@ -30,8 +30,7 @@ _NAMED = {"/q": Command.QUIT, "/quit": Command.QUIT, "/exit": Command.QUIT,
           "/help": Command.HELP, "/play": Command.PLAY, "/accept": Command.ACCEPT,
           "/decline": Command.DECLINE, "/resign": Command.RESIGN, "/score": Command.SCORE,
           "/m": Command.MOVE, "/bell": Command.BELL, "/time": Command.TIME}
-TAKES_NO_TURN = frozenset({Command.QUIT, Command.HELP, Command.SCORE, Command.BELL,
-                           Command.TIME})  # done at once
+TAKES_NO_TURN = frozenset({Command.QUIT, Command.HELP, Command.SCORE})  # done at once
 
 _HELP_HEAD = """\
 Commands:

@@ -361,3 +361,12 @@ def test_stdin_from_a_regular_file_and_from_dev_null(turnchat: Start, tmp_path) 
     )
     assert (quiet.returncode, quiet.stderr.splitlines()[-1]) == (0, "You left the conversation.")
     assert listener.finish().status == 0
+
+
+def test_a_scripts_lines_that_read_like_face_commands_are_its_data(turnchat: Start) -> None:
+    """/bell, /time and unknown /words belong to the interactive face: from a pipe they are
+    messages, sent as they are."""
+    listener, port = listen(turnchat, stdin=b"ok\nok\n")
+    connector = connect(turnchat, port, stdin=b"/time\n/bell on\n/etc/hosts\n")
+    assert listener.finish().out == "/time\n/bell on\n/etc/hosts\n"
+    assert connector.finish().status == 0
