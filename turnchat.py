@@ -145,6 +145,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _say(sentence: str) -> None:
+    """A sentence on stderr before any face runs (connecting, waiting)."""
+    sys.stderr.write(sentence + "\n")
+    sys.stderr.flush()
+
+
 def _fail(status: ExitStatus, message: str) -> NoReturn:
     sys.stderr.write(f"turnchat: {message}\n")
     raise SystemExit(status)
@@ -245,13 +251,13 @@ def _start(args: argparse.Namespace) -> Start:
             start.connected, start.tls, decision = connect_tls(
                 address, args.timeout, args.fingerprint, args.accept_new,
                 _ask_trust if sys.stdin.isatty() and sys.stderr.isatty() else None,
-                wait=args.wait)
+                wait=args.wait, on_wait=_say)
             start.notice, start.standing = decision.sentence, decision.standing
             start.origin = str(address)
         else:
             from turnchat.roles.connector import connect
 
-            start.connected = connect(address, args.timeout, args.wait)
+            start.connected = connect(address, args.timeout, args.wait, _say)
             start.origin = str(address)
     except CannotStart as error:
         _fail(ExitStatus.UNREACHABLE, str(error))

@@ -6,8 +6,8 @@ way it can fail is one plain sentence. Greeting the listener is the conversation
 
 import errno
 import socket
-import sys
 import time
+from collections.abc import Callable
 
 from turnchat.roles import CannotStart
 from turnchat.roles.address import Address, format_address
@@ -16,12 +16,15 @@ FIRST_RETRY_SECONDS = 0.25  # --wait: the pause after the first refusal, doubled
 LAST_RETRY_SECONDS = 2.0  # this, so a listener that starts is reached within 2 s
 
 
-def connect(address: Address, timeout: float, wait: float = 0.0) -> socket.socket:
+def connect(
+    address: Address, timeout: float, wait: float = 0.0,
+    on_wait: Callable[[str], None] = lambda sentence: None,
+) -> socket.socket:
     """Return a connected socket to `address`, or raise CannotStart saying why not.
 
     With `wait` (--wait SECONDS), a refused connection (the listener is not up yet) is
     tried again, with growing pauses, for up to that long: the two people may start in
-    either order."""
+    either order. `on_wait` is told so, once, in a sentence."""
     deadline = time.monotonic() + wait
     pause = FIRST_RETRY_SECONDS
     while True:
@@ -33,8 +36,8 @@ def connect(address: Address, timeout: float, wait: float = 0.0) -> socket.socke
                 waited = f"; waited {wait:g} s" if wait else ""
                 raise CannotStart(str(refused).removesuffix(".") + waited + ".") from None
             if pause == FIRST_RETRY_SECONDS:
-                sys.stderr.write(f"Waiting for a listener at {address} (connection refused; "
-                                 f"trying again for up to {wait:g} s).\n")
+                on_wait(f"Waiting for a listener at {address} (connection refused; trying "
+                        f"again for up to {wait:g} s).")
             time.sleep(min(pause, left))
             pause = min(pause * 2, LAST_RETRY_SECONDS)
 

@@ -271,9 +271,7 @@ class Listener:
         ERROR frame, `in_a_line` of text for what is not speaking frames, or in the `answer`
         its own protocol understands."""
         self._report.dropped(candidate.origin, shown or reason, kind)
-        if in_a_line:
-            candidate.conversation = TextPeerConversation(Role.LISTENER, Mode.LINE)
-        self._dismiss(candidate.sock, reason, candidate, answer)
+        self._dismiss(candidate.sock, reason, candidate, answer, in_a_line)
 
     def _promote(
         self, candidate: "_Candidate", decoder: FrameDecoder | TextPeerDecoder,
@@ -301,9 +299,9 @@ class Listener:
     def _answer_busy(self, candidate: "_Candidate") -> None:
         """Say "busy" in the form the connection reads: an ERROR frame to turnchat, a line
         to a person (one that sent text, or nothing at all)."""
-        if candidate.tls is None and (candidate.first_line is not None or not candidate.heard):
-            candidate.conversation = TextPeerConversation(Role.LISTENER, Mode.LINE)
-        self._dismiss(candidate.sock, BUSY_REASON, candidate)
+        in_a_line = candidate.tls is None and (candidate.first_line is not None
+                                               or not candidate.heard)
+        self._dismiss(candidate.sock, BUSY_REASON, candidate, in_a_line=in_a_line)
 
     def _forget(self, candidate: "_Candidate") -> None:
         assert self._reactor is not None
@@ -318,14 +316,18 @@ class Listener:
 
     def _dismiss(
         self, sock: socket.socket, reason: str, candidate: "_Candidate | None" = None,
-        answer: bytes | None = None,
+        answer: bytes | None = None, in_a_line: bool = False,
     ) -> None:
-        """Send ERROR(reason) (or `answer`) and close politely, or at once when too many
-        are lingering."""
+        """Send ERROR(reason) (`in_a_line` of text, or `answer`) and close politely, or at
+        once when too many are lingering."""
         assert self._reactor is not None
         if candidate is not None:
             self._forget(candidate)
-            conversation: Conversation | TextPeerConversation = candidate.conversation
+        conversation: Conversation | TextPeerConversation
+        if in_a_line:
+            conversation = TextPeerConversation(Role.LISTENER, Mode.LINE)
+        elif candidate is not None:
+            conversation = candidate.conversation
         elif self.mode is Mode.RAW or self.tls is not None:  # TLS: nothing it could read
             conversation = TextPeerConversation(Role.LISTENER, Mode.RAW)
         else:
@@ -347,7 +349,7 @@ class _Candidate:
         self.sock = sock
         self.origin = origin
         self.decoder = FrameDecoder()
-        self.conversation: Conversation | TextPeerConversation = Conversation(Role.LISTENER)
+        self.conversation = Conversation(Role.LISTENER)
         self.timer: TimerHandle | None = None
         self.heard = False  # whether any byte has arrived
         self.busy = False  # came (or stayed) while a conversation runs: only told "busy"

@@ -31,6 +31,7 @@ def connect_tls(
     ask: AskTrust | None,
     known: KnownPeers | None = None,
     wait: float = 0.0,
+    on_wait: Callable[[str], None] = lambda sentence: None,
 ) -> tuple[socket.socket, tls.TLS, Decision]:
     """Return the connected socket, its TLS (handshake done, key trusted), and the trust
     decision (its sentence says which key was trusted and why); raise CannotStart with the
@@ -38,7 +39,7 @@ def connect_tls(
     known = known or KnownPeers()
     key = peer_key(address.host, address.port)
     stored = known.find(key)
-    sock = connect(address, timeout, wait)
+    sock = connect(address, timeout, wait, on_wait)
     layer = tls.TLS(tls.client_context(), server_side=False)
     try:
         tls.handshake(sock, layer, timeout)

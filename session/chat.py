@@ -36,7 +36,7 @@ from turnchat.wire import (
 from turnchat.wire.conversation import Conversation
 from turnchat.wire.events import PeerBrokeProtocol
 from turnchat.wire.frames import TEXT_INSTEAD_OF_FRAMES, TEXT_WITHOUT_LINE_ENDS, Frame
-from turnchat.wire.limits import MAX_NAME_CHARS
+from turnchat.wire.limits import APP_NAME, MAX_NAME_CHARS
 
 if TYPE_CHECKING:
     from turnchat.session.table import GameTable
@@ -109,7 +109,6 @@ SENT, MOVED, HELD = "sent as a message", "made as a move", "held for the next an
 # Every line a face shows that is turnchat's own, not a message, starts with this mark;
 # a name never does, so "NAME: text" cannot pass for a notice, whatever NAME is.
 NOTICE_MARK = "*"
-APP = "turnchat"
 
 
 def display_name(name: str) -> str:
@@ -117,7 +116,7 @@ def display_name(name: str) -> str:
     to imitate turnchat's own lines: the notice mark is dropped from its start, and a peer
     calling itself turnchat is shown as such."""
     shown = sanitize_line(name).strip().lstrip(NOTICE_MARK + " ")
-    if shown.casefold() == APP:
+    if shown.casefold() == APP_NAME:
         shown = f"{shown} (the peer)"
     if len(shown) > MAX_NAME_CHARS:
         shown = shown[: MAX_NAME_CHARS - 1] + "…"
@@ -126,7 +125,7 @@ def display_name(name: str) -> str:
 
 def imitates_notices(name: str) -> bool:
     """Whether our own name would make our messages look like turnchat's notices."""
-    return name.startswith(NOTICE_MARK) or name.strip().casefold() == APP
+    return name.startswith(NOTICE_MARK) or name.strip().casefold() == APP_NAME
 
 
 class Chat:

@@ -30,6 +30,12 @@ def listening_with_raw_peer(
     return term, peer
 
 
+def give_the_turn(term: TerminalTurnchat, peer: RawPeer) -> None:
+    """The raw peer speaks, so that the turn is bo's."""
+    peer.send(text("your turn"))
+    term.wait_for("YOUR TURN")
+
+
 def nothing_sent(peer: RawPeer) -> bool:
     peer.sock.settimeout(0.3)
     try:
@@ -76,8 +82,7 @@ def test_enter_out_of_turn_keeps_the_draft(terminal, raw_peers) -> None:
 
 def test_alt_enter_and_esc_enter_put_a_newline_in_the_draft(terminal, raw_peers) -> None:
     term, peer = listening_with_raw_peer(terminal, raw_peers)
-    peer.send(text("your turn"))
-    term.wait_for("YOUR TURN")
+    give_the_turn(term, peer)
     term.type("first line" + ALT_ENTER)
     term.type("second" + "\x1b")  # Esc, then Enter a moment later: the same
     term.settle()
@@ -88,8 +93,7 @@ def test_alt_enter_and_esc_enter_put_a_newline_in_the_draft(terminal, raw_peers)
 
 def test_a_paste_of_three_lines_goes_as_one_message(terminal, raw_peers) -> None:
     term, peer = listening_with_raw_peer(terminal, raw_peers)
-    peer.send(text("your turn"))
-    term.wait_for("YOUR TURN")
+    give_the_turn(term, peer)
     term.type("\x1b[200~one\ntwo\r\nthree\x1b[201~")  # bracketed paste, as terminals send it
     term.wait_for("(?m)^three$")
     term.type(ENTER)
@@ -102,8 +106,7 @@ def test_no_control_character_from_the_keyboard_reaches_a_draft(
 ) -> None:
     """Ctrl-Z (no job control here), Ctrl-Space, and a paste holding BEL and a title escape."""
     term, peer = listening_with_raw_peer(terminal, raw_peers)
-    peer.send(text("your turn"))
-    term.wait_for("YOUR TURN")
+    give_the_turn(term, peer)
     term.type("a" + key + "b")
     term.settle()
     term.type(ENTER)
@@ -166,8 +169,7 @@ def test_lost_connection_keeps_the_draft_on_screen(terminal, raw_peers) -> None:
 
 def test_too_long_message_stays_in_the_prompt(terminal, raw_peers) -> None:
     term, peer = listening_with_raw_peer(terminal, raw_peers, rows=60)
-    peer.send(text("your turn"))
-    term.wait_for("YOUR TURN")
+    give_the_turn(term, peer)
     term.type("é" * 2049 + ENTER)  # 4098 bytes: a draft that fills the screen
     refusal = "The message is 4098 bytes, 2 over the limit of 4096. Your draft is kept."
     term.wait_for("é\n[^é]*" + re.escape(refusal))  # below the draft: in the toolbar
@@ -301,8 +303,7 @@ def test_our_name_may_not_imitate_turnchat(turnchat: Callable[..., Turnchat], na
 def test_a_narrow_window_still_shows_whose_turn_it_is(terminal, raw_peers) -> None:
     term, peer = listening_with_raw_peer(terminal, raw_peers, cols=30)
     term.wait_for("RAW'S TURN")
-    peer.send(text("your turn"))
-    term.wait_for("YOUR TURN")
+    give_the_turn(term, peer)
 
 
 def test_the_bell_rings_once_when_the_turn_comes_and_never_for_the_peer(

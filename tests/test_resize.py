@@ -14,7 +14,7 @@ import pytest
 
 from tests.processes import ROOT, WAIT, RawPeer, turnchat_argv
 from tests.terminal import TerminalTurnchat
-from tests.test_interactive import listening_with_raw_peer
+from tests.test_interactive import give_the_turn, listening_with_raw_peer
 from tests.wirebytes import HELLO, TEXT, hello, text
 
 DRAFT = "x" * 150
@@ -24,8 +24,7 @@ def test_a_terminal_that_does_not_reflow(
     terminal: Callable[..., TerminalTurnchat], raw_peers: list[RawPeer]
 ) -> None:
     term, peer = listening_with_raw_peer(terminal, raw_peers, cols=80)
-    peer.send(text("your turn"))
-    term.wait_for("YOUR TURN")
+    give_the_turn(term, peer)
     term.type(DRAFT)
     term.wait_for("x" * 75)
     term.screen.resize(24, 50)

@@ -71,7 +71,7 @@ class FrameDecoder:
         if not data:
             self.ended = True
             return
-        if not self._framed and data[0] and not (len(self._buffer) - self._start):
+        if not self._framed and data[0] and not self.buffered:
             self._text = True  # a frame's first byte is 0x00 (a length under 16 MiB)
         self._buffer += data
 
