@@ -1,6 +1,7 @@
 """The cutting relay (tests/relay.py) cuts where it is told, so the resume tests that rest
 on it measure what they claim: every byte before the cut arrives, none after."""
 
+import queue
 import socket
 import threading
 
@@ -12,10 +13,11 @@ from tests.relay import DOWN, UP, Cut, Relay
 PAYLOAD = bytes(range(256)) * 40  # 10,240 bytes
 
 
-def echo_server() -> tuple[socket.socket, list[bytes]]:
-    """A listener that keeps what it receives and sends PAYLOAD back to each peer."""
+def echo_server() -> tuple[socket.socket, queue.Queue[bytes]]:
+    """A listener that keeps what it receives (once each connection is over, in a queue,
+    since its thread may finish after the test's client) and sends PAYLOAD back."""
     server = socket.create_server(("127.0.0.1", 0))
-    received: list[bytes] = []
+    received: queue.Queue[bytes] = queue.Queue()
 
     def serve() -> None:
         while True:
@@ -34,7 +36,7 @@ def echo_server() -> tuple[socket.socket, list[bytes]]:
                             break
                 except OSError:
                     pass
-                received.append(data)
+                received.put(data)
 
     threading.Thread(target=serve, daemon=True).start()
     return server, received
@@ -70,8 +72,8 @@ def test_a_cut_on_the_way_up_and_only_on_the_connection_named() -> None:
             with socket.create_connection(("127.0.0.1", relay.port), timeout=WAIT) as client:
                 client.sendall(PAYLOAD)
                 read_all(client)
-    assert received[0] == PAYLOAD  # connection 0 untouched
-    assert received[1] == PAYLOAD[:1000]
+    assert received.get(timeout=WAIT) == PAYLOAD  # connection 0 untouched
+    assert received.get(timeout=WAIT) == PAYLOAD[:1000]
 
 
 def test_silence_holds_back_everything_until_healed_or_reset() -> None:
