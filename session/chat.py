@@ -33,12 +33,15 @@ from turnchat.wire import (
     State,
     Text,
 )
-from turnchat.wire.conversation import Conversation
+from turnchat.wire.conversation import Conversation, Role
 from turnchat.wire.events import PeerBrokeProtocol
 from turnchat.wire.frames import TEXT_INSTEAD_OF_FRAMES, TEXT_WITHOUT_LINE_ENDS, Frame
 from turnchat.wire.limits import APP_NAME, MAX_NAME_CHARS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from turnchat.session.resuming import Keeper, Redial, ResumeSettings
     from turnchat.session.table import GameTable
     from turnchat.session.transcript import Transcript
     from turnchat.wire.textpeer import TextPeerConversation
@@ -104,6 +107,7 @@ BUG_REASON = "turnchat on the other side stopped because of a bug"  # ERROR afte
 
 # What `Chat.say` did with a line.
 SENT, MOVED, HELD = "sent as a message", "made as a move", "held for the next answer"
+QUEUED = "queued until the connection is back"  # resume: it goes when the peer is back
 
 
 # Every line a face shows that is turnchat's own, not a message, starts with this mark;
@@ -158,6 +162,13 @@ class Chat:
             transcript.on_failure(view.show_notice)
             self.view = _Recorded(view, transcript, self)  # notices and games go in the log
         self._conversations = 0  # how many peers we have talked with
+        self.resume: ResumeSettings | None = None  # resume dropped connections (--resume)
+        self.redial: Redial | None = None  # connector with resume: how to get a connection
+        self._keeper: Keeper | None = None  # this conversation is resumable: its keeper
+        self._expired: list[str] = []  # --keep: sessions we gave up, to say so to a RESUME
+        self._quitting: str = ""  # resume: we quit and wait for the ACK of our QUIT
+        self._quit_timer: Timer | None = None
+        self._redial_handle: Timer | None = None  # greeting again after an early drop
 
     # -- beginning -------------------------------------------------------------------------
 
@@ -184,7 +195,7 @@ class Chat:
             return
         self.phase = Phase.GREETING
         self._greeting_timer = self.clock.call_later(self.handshake_seconds, self._no_answer)
-        self._send(Hello(self.my_name, games=self.games))
+        self._send(Hello(self.my_name, games=self.games, resume=self.resume is not None))
 
     def joined(self, connection: Connection,
                conversation: "Conversation | TextPeerConversation", origin: str) -> None:
@@ -192,7 +203,19 @@ class Chat:
         self.peer_origin = origin
         self._conversations += 1
         self._link, self._conversation = connection, conversation
-        self._send(Hello(self.my_name, games=self.games))
+        hello = conversation.peer_hello
+        if self.resume is not None and hello is not None and hello.resume:
+            from turnchat.session.resuming import Keeper
+            from turnchat.wire.resume import Ticket
+
+            ticket = Ticket.new()
+            self._send(Hello(self.my_name, games=self.games, resume=True,
+                             session=ticket.session, secret=ticket.secret))
+            self._keeper = Keeper(self, self.clock, self.resume, ticket, listener=True)
+            if self._listener is not None:
+                self._listener.hold()
+        else:
+            self._send(Hello(self.my_name, games=self.games))
         if conversation.peer_hello is None:
             self._talk_with_text_peer(f"A plain-text peer connected from {origin} "
                                       f"({_TEXT_PEER_RULES[conversation.mode]}).")
@@ -224,6 +247,115 @@ class Chat:
         self._end(ExitStatus.UNREACHABLE,
                   f"cannot talk with {self.peer_origin}: no turnchat greeting within "
                   f"{self.handshake_seconds:g} s ({_EITHER_HINT}).")
+
+    # -- resume: the connection changes, the conversation stays ---------------------------
+
+    @property
+    def resumable(self) -> bool:
+        """Whether this conversation survives a dropped connection."""
+        return self._keeper is not None
+
+    @property
+    def connection_status(self) -> str:
+        """While the connection is down: one sentence saying so, for the toolbar."""
+        keeper = self._keeper
+        return keeper.status if keeper is not None and self.ending is None else ""
+
+    def use_connection(self, connection: Connection) -> None:
+        """Carry on over `connection`; the one before, if any, is cut and never read again."""
+        if self._link is not None and self._link is not connection:
+            self._link.close(linger=False)
+        self._link = connection
+
+    def send_bytes(self, data: bytes) -> None:
+        """Send frames of the resume extension (ACK, RESUME, a resend) as they are."""
+        if self._link is not None:
+            self._keeper.said += 1  # type: ignore[union-attr]
+            self._link.send(data)
+
+    def link_dead(self) -> None:
+        """The heartbeat found the connection silent for too long: it is lost."""
+        self.connection_ended(ConnectionLost())
+
+    def offered_resume(self, payload: bytes, take: "Callable[[], Connection]") -> str | None:
+        """A new connection to our listener opened with RESUME: take it (None) or return the
+        ERROR reason it gets."""
+        from turnchat.wire.resume import (
+            SESSION_EXPIRED,
+            UNKNOWN_SESSION,
+            decode_request,
+        )
+
+        try:
+            request = decode_request(payload)
+        except RemoteProtocolError as error:
+            return error.reason
+        keeper = self._keeper
+        if keeper is None or self.ending is not None or request.session != keeper.ticket.session:
+            return SESSION_EXPIRED if request.session in self._expired else UNKNOWN_SESSION
+        return keeper.offered(request, take)
+
+    def greeted_again(self, take: "Callable[[], Connection]",
+                      conversation: "Conversation | TextPeerConversation",
+                      origin: str) -> str | None:
+        """A HELLO while we hold a conversation: it replaces one the connector never
+        confirmed (it lost our HELLO with the connection); otherwise it is told "busy"."""
+        keeper = self._keeper
+        if keeper is None or keeper.confirmed or conversation.peer_hello is None:
+            return "busy"
+        keeper.cancel()
+        self._keeper = None
+        if self._link is not None:
+            self._link.close(linger=False)
+        self._conversations -= 1
+        self.joined(take(), conversation, origin)
+        return None
+
+    def resumed(self) -> None:
+        """The conversation goes on over a new connection."""
+        if self._quitting and self._keeper is not None and self._keeper.ledger.all_acknowledged():
+            self._quit_done(told=True)
+
+    def gave_up(self, lost: str, why: str = "") -> None:
+        """The window ran out (or the peer refused to resume): the conversation is over."""
+        keeper = self._keeper
+        assert keeper is not None
+        if self._quitting:
+            self._quit_done(told=False)
+            return
+        from turnchat.session.resuming import duration
+
+        window = duration(keeper.settings.window)
+        if why:
+            message = f"{why}{lost}."
+        elif keeper.guard is not None:
+            message = f"{self.peer_name} did not come back within {window} (session expired){lost}."
+            self._expired = [*self._expired[-63:], keeper.ticket.session]
+        else:
+            message = f"could not reconnect to {self.peer_name} within {window}{lost}."
+        self._end(ExitStatus.FAILED, message[0].upper() + message[1:] if why else message)
+
+    def _quit_done(self, told: bool) -> None:
+        message, self._quitting = self._quitting, ""
+        if self._quit_timer is not None:
+            self._quit_timer.cancel()
+            self._quit_timer = None
+        self._end(ExitStatus.ENDED, f"{message}; {self.peer_name} "
+                                    f"{'was told' if told else 'may not have been told'}.",
+                  we_spoke_last=True)
+
+    def _leave_resumable(self, message: str) -> None:
+        """We sent QUIT: wait a little for its ACK, so as to say whether the peer knows."""
+        from turnchat.session.resuming import QUIT_ACK_SECONDS, Where
+
+        keeper = self._keeper
+        assert keeper is not None
+        self._quitting = message.removesuffix(".")
+        if keeper.where is not Where.LIVE:  # /q while the connection is down: at once
+            self._quit_done(told=False)
+            return
+        self._quit_timer = self.clock.call_later(QUIT_ACK_SECONDS,
+                                                 lambda: self._quit_done(told=False))
 
     # -- what the face asks ----------------------------------------------------------------
 
@@ -303,6 +435,9 @@ class Chat:
                 return HELD
             raise NotYourTurn(f"It is {self.peer_name}'s turn; wait for their message.")
         self.send_text(text)
+        if self._link is None:  # resume: the connection is down; it goes when it is back
+            self.view.show_notice(f"Queued until the connection is back: {sanitize_line(text)}")
+            return QUEUED
         return SENT
 
     def send_play(self, play: Play) -> None:
@@ -312,16 +447,28 @@ class Chat:
     def send_text(self, text: str) -> None:
         """Send our message, written to the transcript after the rules allow it and before
         it leaves: a crash (even SIGKILL) never loses from the log what the peer got."""
-        assert self._conversation is not None and self._link is not None
+        assert self._conversation is not None
         data = self._conversation.send(Text(text))
         if self._transcript is not None:
             self._log("out", self.my_name, text)
-        self._link.send(data)
+        self._put(data)
 
     def _send(self, event: Event) -> None:
         """Say `event` on the connection; raises LocalProtocolError if the rules forbid it."""
-        assert self._conversation is not None and self._link is not None
-        self._link.send(self._conversation.send(event))
+        assert self._conversation is not None
+        self._put(self._conversation.send(event))
+
+    def _put(self, data: bytes) -> None:
+        """Send one frame of the conversation. A resumable one numbers it and keeps it until
+        the peer has it; while the connection is down it waits there to be resent."""
+        keeper = self._keeper
+        if keeper is not None:
+            data = keeper.ledger.outgoing(data)
+            if not keeper.live:
+                return
+            keeper.said += 1
+        assert self._link is not None
+        self._link.send(data)
 
     def refuse(self, reason: str, sentence: str) -> None:
         """The peer broke a game's rules: send ERROR(reason), close, tell our user."""
@@ -332,9 +479,8 @@ class Chat:
         """/q: leave this conversation; with --keep, the listener then waits for the next
         peer (and /q while no one is connected stops it)."""
         if self._keep and self._link is not None:
-            if self.ending is None:
-                self._send(Quit())
-                self._end(ExitStatus.ENDED, "You left the conversation.", we_spoke_last=True)
+            if self.ending is None and not self._quitting:
+                self._say_quit("You left the conversation.")
         else:
             self.quit()
 
@@ -343,15 +489,30 @@ class Chat:
         if self.ending is not None:
             return
         self._keep = False
-        if self._link is None:
+        if self._quitting:  # asked again while waiting for the ACK of our QUIT: go now
+            self._quit_done(told=False)
+            return
+        if self._link is None and self._keeper is None:
             self._end(ExitStatus.ENDED, "Stopped listening." if self._conversations else
                       "Stopped listening; no peer had connected.")
             return
         try:
-            self._send(Quit())
-            self._end(ExitStatus.ENDED, "You left the conversation.", we_spoke_last=True)
+            self._say_quit("You left the conversation.")
         except LocalProtocolError:  # we never greeted: there is nobody to tell
             self._end(ExitStatus.ENDED, "You left before the conversation began.")
+
+    def _say_quit(self, message: str) -> None:
+        """Send QUIT and end with `message`; a resumable conversation first learns whether
+        the QUIT arrived (its ACK goes just before, so the peer may forget what it kept)."""
+        keeper = self._keeper
+        if keeper is None:
+            self._send(Quit())
+            self._end(ExitStatus.ENDED, message, we_spoke_last=True)
+            return
+        if keeper.live:
+            self.send_bytes(keeper.ledger.ack())
+        self._send(Quit())
+        self._leave_resumable(message)
 
     def fail(self, error: Exception) -> None:
         """A bug in turnchat raised `error`: tell the peer (ERROR) rather than vanish, and
@@ -373,6 +534,21 @@ class Chat:
         """A whole frame arrived on the connection: what it means in the conversation."""
         conversation = self._conversation
         assert conversation is not None
+        keeper = self._keeper
+        if keeper is not None:  # resume: count it, take ACKs and RESUME answers here
+            keeper.heard += 1
+            keeper.confirmed = True
+            try:
+                if not keeper.live:
+                    keeper.answer(frame)
+                    return
+                if not keeper.ledger.incoming(frame):
+                    if self._quitting and keeper.ledger.all_acknowledged():
+                        self._quit_done(told=True)
+                    return
+            except RemoteProtocolError as error:
+                self.connection_ended(PeerBrokeProtocol(error.reason))
+                return
         try:
             event = conversation.receive_frame(frame)
         except RemoteProtocolError as error:
@@ -382,7 +558,19 @@ class Chat:
 
     def connection_ended(self, event: Event) -> None:
         """The connection ended (ConnectionLost) or carried what breaks the protocol
-        (PeerBrokeProtocol, answered here with ERROR). Today either ends the conversation."""
+        (PeerBrokeProtocol, answered here with ERROR). A lost connection of a resumable
+        conversation is kept and resumed; anything else ends the conversation."""
+        keeper = self._keeper
+        if keeper is not None and isinstance(event, ConnectionLost) and self.ending is None:
+            if self._link is not None:
+                self._link.close(linger=False)
+                self._link = None
+            keeper.dropped()
+            return
+        if (self.resume is not None and self.redial is not None and isinstance(
+                event, ConnectionLost) and self.phase is Phase.GREETING and self.ending is None):
+            self._greet_again()
+            return
         if isinstance(event, PeerBrokeProtocol) and self.ending is None and (
                 event.reason not in _NOT_FRAMES):  # a binary frame would only garble text
             with contextlib.suppress(LocalProtocolError):  # over already: nobody to tell
@@ -409,12 +597,16 @@ class Chat:
             self.view.refresh()
         elif isinstance(event, Hello):
             self._cancel_timers()
+            if self.resume is not None and event.session is not None and event.secret:
+                self._keep_resumable(event.session, event.secret)
             self.phase = Phase.TALKING
             self.peer_name = display_name(event.name)
             self.view.show_notice(f"Connected to {self.peer_name} at {self.peer_origin}"
                                   f"{self._standing}.")
             self.view.refresh()
         elif isinstance(event, Quit):
+            if self._keeper is not None and self._link is not None:  # so the quitter knows
+                self.send_bytes(self._keeper.ledger.ack())
             reason = sanitize_line(event.reason).strip()
             self._end(ExitStatus.ENDED,
                       f"{name} left the conversation" + (f": {reason}." if reason else "."))
@@ -449,6 +641,40 @@ class Chat:
                 self._end(ExitStatus.ENDED, f"The {name} at {self.peer_origin} closed the "
                                             "connection.")
 
+    def _keep_resumable(self, session: str, secret: str) -> None:
+        """Connector: the listener made the conversation resumable; confirm with ACK 0."""
+        from turnchat.session.resuming import Keeper
+        from turnchat.wire.resume import Ticket
+
+        assert self.resume is not None
+        keeper = self._keeper = Keeper(self, self.clock, self.resume, Ticket(session, secret),
+                                       listener=False)
+        keeper.redial = self.redial
+        self.send_bytes(keeper.ledger.ack())
+
+    def _greet_again(self) -> None:
+        """Connector: the connection dropped before the listener's HELLO: dial and greet
+        again, until the greeting's time is up."""
+        assert self.redial is not None
+        if self._link is not None:
+            self._link.close(linger=False)
+            self._link = None
+
+        def connected(connection: Connection) -> None:
+            self._redial_handle = None
+            if self.ending is not None:
+                connection.close(linger=False)
+                return
+            self._link, self._conversation = connection, Conversation(Role.CONNECTOR)
+            self._send(Hello(self.my_name, games=self.games, resume=True))
+
+        def failed(sentence: str, final: bool) -> None:
+            self._redial_handle = None
+            if self.ending is None:
+                self._redial_handle = self.clock.call_later(0.5, self._greet_again)
+
+        self._redial_handle = self.redial(connected, failed)
+
     def _log(self, direction: str, sender: str, text: str) -> None:
         assert self._transcript is not None
         self._transcript.record(direction, sender, text, self.mode, self.peer_origin)
@@ -456,6 +682,9 @@ class Chat:
     # -- ending ----------------------------------------------------------------------------
 
     def _cancel_timers(self) -> None:
+        if self._redial_handle is not None:
+            self._redial_handle.cancel()
+            self._redial_handle = None
         if self._greeting_timer is not None:
             self._greeting_timer.cancel()
             self._greeting_timer = None
@@ -469,6 +698,12 @@ class Chat:
                                   f"{self._table.held}")
             self._table.held = None
         self._cancel_timers()
+        if self._keeper is not None:
+            self._keeper.cancel()
+        if self._quit_timer is not None:
+            self._quit_timer.cancel()
+            self._quit_timer = None
+        self._quitting = ""
         if self._transcript is not None:
             self._transcript.note("end", message, self.peer_origin, status=int(status))
         if self._link is not None:
@@ -491,6 +726,7 @@ class Chat:
         assert self._listener is not None
         self.view.show_notice(message if status is ExitStatus.ENDED else f"turnchat: {message}")
         self._link = self._conversation = None
+        self._keeper = None
         self._table = None
         self.peer_name = "peer"
         self.peer_origin = ""

@@ -44,4 +44,8 @@ class Doorway(Protocol):
     def reopen(self) -> None:
         """The conversation is over and we stay (--keep): let the next peer in."""
 
+    def hold(self) -> None:
+        """The conversation is resumable: screen newcomers and hand over their RESUMEs
+        (and HELLOs), instead of telling every one "busy"."""
+
     def close(self) -> None: ...

@@ -23,6 +23,11 @@ class Hello(Event):
     name: str
     version: int = 1
     games: tuple[str, ...] | None = None  # the games its turnchat has; None: it did not say
+    # The resume extension (wire/resume.py). The connector asks with `resume`; a listener
+    # that agrees answers with `resume` and the conversation's session id and secret.
+    resume: bool = False
+    session: str | None = None
+    secret: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

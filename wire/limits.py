@@ -12,3 +12,6 @@ MAX_PEER_NAME_CHARS = 256  # a peer's longer name is refused; one up to this is 
 def over_the_limit(size: int) -> str:
     """How a message of `size` bytes is refused, in words: by how much, not only that."""
     return f"{size} bytes, {size - MAX_PAYLOAD} over the limit of {MAX_PAYLOAD}"
+TOKEN_HEX_DIGITS = 32  # a resume session id or secret: 128 random bits, as hex
+MAX_UNACKNOWLEDGED = 64  # data frames kept for a resend; under strict turns a few suffice
+ACK_EVERY = 8  # data frames received before an ACK rides with our next data frame

@@ -1,0 +1,276 @@
+"""Keeping a conversation across dropped connections: the session's side of resume.
+
+The wire has the numbers and the handshake (wire/resume.py); this module decides when a
+connection is lost and what to do about it. A `Keeper` belongs to one conversation that
+both sides agreed to make resumable (the HELLOs said so), and holds its `Ledger`. It
+runs the heartbeat: a side that has sent nothing for one interval sends an ACK, and a
+connection silent for SILENT_BEATS intervals is dead (how NAT timeouts and sleeping
+laptops look). When the connection is lost, the connector redials with backoff and sends
+RESUME; the listener waits for it (its doorway hands RESUMEs here). Both give up when the
+window runs out. The conversation (wire/conversation.py) sees every frame once, in order,
+and never learns that a connection dropped.
+
+Where it is: LIVE (a connection carries the conversation), AWAY (none does), RESUMING (the
+connector sent RESUME on a new connection and waits for the answer; nothing else goes).
+"""
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum, auto
+from typing import Protocol
+
+from turnchat.session.ports import Clock, Connection, Timer
+from turnchat.wire.errors import RemoteProtocolError
+from turnchat.wire.frames import Frame, FrameType
+from turnchat.wire.resume import (
+    BAD_RESUME_COUNT,
+    Ledger,
+    ResumeGuard,
+    ResumeRequest,
+    Ticket,
+    check_answer,
+    encode_request,
+    new_nonce,
+)
+
+DEFAULT_WINDOW_SECONDS = 300.0  # how long a dropped conversation is kept (--resume SECONDS)
+DEFAULT_HEARTBEAT_SECONDS = 30.0  # an ACK after this much of our silence (--heartbeat)
+SILENT_BEATS = 3  # intervals without a byte from the peer: the connection is dead
+FIRST_REDIAL_SECONDS = 0.5  # the connector's pause after a failed attempt, doubled up to
+LAST_REDIAL_SECONDS = 15.0  # this, each with up to a quarter more at random (jitter)
+QUIT_ACK_SECONDS = 2.0  # a quitter waits this long to learn that its QUIT arrived
+
+Redial = Callable[[Callable[[Connection], None], Callable[[str, bool], None]], Timer]
+"""The connector's way to a new connection (roles/starting.py): call it with what to do with
+the connection, and what to do on failure (a sentence, and whether trying again is
+pointless); it returns a handle that cancels the attempt."""
+
+
+@dataclass(frozen=True)
+class ResumeSettings:
+    """--resume and --heartbeat: how long to keep a dropped conversation, how often to beat."""
+
+    window: float = DEFAULT_WINDOW_SECONDS
+    heartbeat: float = DEFAULT_HEARTBEAT_SECONDS
+
+
+class KeptChat(Protocol):
+    """What the keeper needs of the chat (session/chat.py) it keeps."""
+
+    peer_name: str
+
+    @property
+    def view(self) -> "ShowsNotices": ...
+
+    def send_bytes(self, data: bytes) -> None: ...
+
+    def use_connection(self, connection: Connection) -> None: ...
+
+    def link_dead(self) -> None: ...
+
+    def resumed(self) -> None: ...
+
+    def gave_up(self, lost: str, why: str = "") -> None: ...
+
+
+class ShowsNotices(Protocol):
+    def show_notice(self, text: str) -> None: ...
+
+    def refresh(self) -> None: ...
+
+
+class Where(Enum):
+    LIVE = auto()
+    AWAY = auto()
+    RESUMING = auto()
+
+
+def duration(seconds: float) -> str:
+    """A window as people say it: "5 min", "90 s"."""
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{seconds / 60:g} min"
+    return f"{seconds:g} s"
+
+
+class Keeper:
+    """One resumable conversation, seen from one side, across its connections."""
+
+    def __init__(self, chat: KeptChat, clock: Clock, settings: ResumeSettings, ticket: Ticket,
+                 listener: bool) -> None:
+        self.chat = chat
+        self.clock = clock
+        self.settings = settings
+        self.ticket = ticket
+        self.ledger = Ledger()
+        self.guard = ResumeGuard(ticket) if listener else None
+        self.where = Where.LIVE
+        self.confirmed = not listener  # listener: the connector has acknowledged our HELLO
+        self.attempts = 0  # connector: redials since the drop
+        self.status = ""  # one sentence while not LIVE, for the toolbar
+        self.heard = 0  # frames that arrived; the heartbeat looks for change
+        self.said = 0  # sends; the heartbeat looks for change
+        self._beat_heard = self._beat_said = 0
+        self._silent_beats = 0
+        self._beat: Timer | None = None
+        self._window: Timer | None = None
+        self._attempt: Timer | None = None  # connector: the pause, or a dial under way
+        self._nonce = ""
+        self._resent = 0
+        self.redial: Redial | None = None  # connector only
+        self._schedule_beat()
+
+    @property
+    def live(self) -> bool:
+        """A connection carries the conversation (not down, not waiting for RESUME's answer)."""
+        return self.where is Where.LIVE
+
+    # -- the heartbeat ---------------------------------------------------------------------
+
+    def _schedule_beat(self) -> None:
+        self._beat = self.clock.call_later(self.settings.heartbeat, self._tick)
+
+    def _tick(self) -> None:
+        self._beat = None
+        if self.where is not Where.LIVE:
+            return
+        if self.heard == self._beat_heard:
+            self._silent_beats += 1
+        else:
+            self._silent_beats = 0
+        if self._silent_beats >= SILENT_BEATS:
+            self.chat.link_dead()
+            return
+        if self.said == self._beat_said:
+            self.chat.send_bytes(self.ledger.ack())
+        self._beat_heard, self._beat_said = self.heard, self.said
+        self._schedule_beat()
+
+    # -- losing the connection -------------------------------------------------------------
+
+    def dropped(self) -> None:
+        """The connection is gone: keep the conversation for the window, and get it back."""
+        self.where = Where.AWAY
+        if self._window is None:
+            self._window = self.clock.call_later(self.settings.window, self._give_up)
+        if self.guard is None:
+            self.attempts = 0
+            self._next_attempt(0.0)
+        else:
+            self.status = (f"{self.chat.peer_name}'s connection dropped; waiting up to "
+                           f"{duration(self.settings.window)} (/q to stop waiting).")
+            self.chat.view.show_notice(self.status)
+            self.chat.view.refresh()
+
+    def _give_up(self) -> None:
+        self._window = None
+        self.chat.gave_up(self._lost_messages())
+
+    def _lost_messages(self) -> str:
+        lost = self.ledger.unacknowledged_texts()
+        return "" if not lost else "; may not have been delivered: " + "; ".join(
+            repr(text) for text in lost)
+
+    # -- the connector: redialing ----------------------------------------------------------
+
+    def _next_attempt(self, pause: float) -> None:
+        self.attempts += 1
+        self.status = (f"Connection to {self.chat.peer_name} lost; reconnecting (attempt "
+                       f"{self.attempts}{f', next in {pause:.0f} s' if pause >= 1 else ''}). "
+                       "What you type is kept.")
+        self.chat.view.show_notice(self.status)
+        self.chat.view.refresh()
+        self._attempt = self.clock.call_later(pause, self._dial)
+
+    def _dial(self) -> None:
+        assert self.redial is not None
+        self._attempt = self.redial(self._connected, self._failed)
+
+    def _failed(self, sentence: str, final: bool) -> None:
+        self._attempt = None
+        if self.where is not Where.AWAY:
+            return
+        if final:
+            self.chat.gave_up(self._lost_messages(), sentence)
+            return
+        pause = min(FIRST_REDIAL_SECONDS * 2 ** (self.attempts - 1), LAST_REDIAL_SECONDS)
+        self._next_attempt(pause * (1 + os.urandom(1)[0] / 1024))  # up to a quarter more
+
+    def _connected(self, connection: Connection) -> None:
+        """A new connection: ask to resume, and send nothing else until the answer."""
+        self._attempt = None
+        self.where = Where.RESUMING
+        self._nonce = new_nonce()
+        self.chat.use_connection(connection)
+        self.chat.send_bytes(encode_request(self.ticket, self.ledger.received, self._nonce))
+        self.ledger.told = self.ledger.received
+
+    def answer(self, frame: Frame) -> None:
+        """The first frame on the new connection: the listener's RESUME, or ERROR."""
+        if frame.type is FrameType.ERROR:
+            reason = frame.payload.decode(errors="replace")
+            self.chat.gave_up(self._lost_messages(), _refusal(self.chat.peer_name, reason))
+            return
+        if frame.type is not FrameType.RESUME:
+            raise RemoteProtocolError(f"{frame.type.name} where the RESUME answer belongs")
+        count = check_answer(self.ticket, self._nonce, frame.payload)
+        self._resumed(self.ledger.resend_after(count))
+
+    def _resumed(self, resend: bytes) -> None:
+        self.where = Where.LIVE
+        self._silent_beats = 0
+        self.status = ""
+        frames = self.ledger.unacknowledged
+        if resend:
+            self.chat.send_bytes(resend)
+        if self._window is not None:
+            self._window.cancel()
+            self._window = None
+        if self._beat is None:
+            self._schedule_beat()
+        who = "Reconnected" if self.guard is None else f"{self.chat.peer_name} reconnected"
+        self.chat.view.show_notice(
+            f"{who}; {frames} message{'' if frames == 1 else 's'} re-sent.")
+        self.chat.view.refresh()
+        self.chat.resumed()
+
+    # -- the listener: taking a RESUME -----------------------------------------------------
+
+    def offered(self, request: ResumeRequest, take: Callable[[], Connection]) -> str | None:
+        """A new connection opened with `request`. Take it (the newest valid one wins, even
+        over a connection that still looks alive) and return None, or return the ERROR
+        reason it gets; a refused RESUME leaves the conversation untouched."""
+        assert self.guard is not None
+        try:
+            self.guard.check(request)
+        except RemoteProtocolError as error:
+            return error.reason
+        ledger = self.ledger
+        if not ledger.acknowledged <= request.count <= ledger.sent:
+            return BAD_RESUME_COUNT
+        self.confirmed = True
+        self.chat.use_connection(take())  # the old connection, if any, is cut and unread
+        answer = self.guard.answer(request, ledger.received)
+        self.chat.send_bytes(answer + self.ledger.resend_after(request.count))
+        self._resumed(b"")
+        return None
+
+    # -- ending ----------------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """The conversation is over: no more beats, dials or waiting."""
+        for timer in (self._beat, self._window, self._attempt):
+            if timer is not None:
+                timer.cancel()
+        self._beat = self._window = self._attempt = None
+        self.where = Where.AWAY
+        self.status = ""
+
+
+def _refusal(peer: str, reason: str) -> str:
+    if reason == "unknown session":
+        return (f"{peer}'s turnchat no longer has this conversation (unknown session: it was "
+                "restarted?); not resumed")
+    if reason == "session expired":
+        return f"{peer}'s turnchat stopped waiting for us (session expired); not resumed"
+    return f"{peer} refused to resume the conversation ({reason})"

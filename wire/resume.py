@@ -1,0 +1,257 @@
+"""The resume extension, as pure code: numbering, acknowledging, and the RESUME handshake.
+
+A connection can drop in the middle of a conversation; the conversation itself
+(wire/conversation.py) must never notice. So the data frames (TEXT, GAME, QUIT) are
+numbered implicitly, 1, 2, 3... in each direction, and each side keeps what it sent in a
+`Ledger` until the peer acknowledges it with an ACK frame (the count of data frames it has
+received; HELLO, ERROR, ACK and RESUME are not counted, so version 1's bytes do not
+change). When a new connection takes the conversation up, each side tells the other its
+count in a RESUME frame and resends, in order, exactly the frames numbered above the
+other's count: every frame arrives once.
+
+The RESUME exchange proves that the new connection belongs to the conversation without the
+secret ever crossing: the connector sends {session, count, nonce, MAC}, the listener answers
+{count, nonce, MAC over both nonces}; HMAC-SHA256 keyed with the secret the listener sent in
+its HELLO. A listener remembers the nonces it has accepted, so a recorded RESUME cannot be
+replayed, and the connector's fresh nonce in the answer's MAC means an old answer proves
+nothing either.
+
+Payloads: ACK is the count as uint64, big endian; RESUME is a JSON object (docs/PROTOCOL.md).
+"""
+
+import hashlib
+import hmac
+import json
+import secrets
+import struct
+from collections import deque
+from dataclasses import dataclass
+
+from turnchat.wire.errors import RemoteProtocolError
+from turnchat.wire.frames import Frame, FrameType, encode_frame
+from turnchat.wire.json_object import load_object
+from turnchat.wire.limits import ACK_EVERY, HEADER_SIZE, MAX_UNACKNOWLEDGED, TOKEN_HEX_DIGITS
+
+_COUNT = struct.Struct(">Q")
+_DATA_TYPES = frozenset((FrameType.TEXT.value, FrameType.GAME.value, FrameType.QUIT.value))
+_TEXT_TYPE = FrameType.TEXT.value
+_ACK, _RESUME = FrameType.ACK, FrameType.RESUME
+_MAC_LABEL = b"turnchat resume 1"
+MAX_NONCES = 4096  # accepted RESUMEs remembered per session: far more than a window allows
+
+# ERROR reasons a listener answers a RESUME with (docs/PROTOCOL.md).
+UNKNOWN_SESSION = "unknown session"
+SESSION_EXPIRED = "session expired"
+RESUME_REFUSED = "resume refused"
+BAD_RESUME_COUNT = "bad resume count"
+
+
+def is_data(frame_bytes: bytes | bytearray) -> bool:
+    """Whether the encoded frame is numbered: TEXT, GAME or QUIT."""
+    return frame_bytes[HEADER_SIZE] in _DATA_TYPES
+
+
+def encode_ack(count: int) -> bytes:
+    return encode_frame(_ACK, _COUNT.pack(count))
+
+
+def decode_ack(payload: bytes) -> int:
+    if len(payload) != _COUNT.size:
+        raise RemoteProtocolError(f"ACK of {len(payload)} bytes (it is a uint64)")
+    return int(_COUNT.unpack(payload)[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """What makes a conversation resumable: its id and the secret only the two sides know."""
+
+    session: str
+    secret: str
+
+    @classmethod
+    def new(cls) -> "Ticket":
+        digits = TOKEN_HEX_DIGITS // 2
+        return cls(secrets.token_hex(digits), secrets.token_hex(digits))
+
+
+class Ledger:
+    """One side's count of data frames each way, and what it sent that is not yet
+    acknowledged. It outlives every connection, as the conversation does."""
+
+    def __init__(self) -> None:
+        self.sent = 0  # data frames we have sent (numbered 1..sent)
+        self.received = 0  # data frames the conversation has received
+        self.acknowledged = 0  # the peer's last ACK: it has our frames 1..acknowledged
+        self.told = 0  # the count our last ACK (or RESUME) said
+        self._unacknowledged: deque[bytes] = deque()  # frames acknowledged+1..sent
+
+    def outgoing(self, frame_bytes: bytes) -> bytes:
+        """Number one frame we send, keep it if it is data, and return what goes on the
+        connection: the frame, behind an ACK if ACK_EVERY frames came since the last."""
+        if frame_bytes[HEADER_SIZE] not in _DATA_TYPES:
+            return frame_bytes
+        self.sent += 1
+        self._unacknowledged.append(frame_bytes)
+        if self.received - self.told >= ACK_EVERY:
+            return self.ack() + frame_bytes
+        return frame_bytes
+
+    def ack(self) -> bytes:
+        """An ACK frame with our count; the peer may forget what it covers."""
+        self.told = self.received
+        return encode_ack(self.received)
+
+    def incoming(self, frame: Frame) -> bool:
+        """Account for a frame that arrived; True if it is for the conversation (a data
+        frame, HELLO or ERROR), False if it was an ACK, consumed here. Raises
+        RemoteProtocolError for a RESUME (only a new connection's first frame) or an ACK
+        that counts what we never sent."""
+        frame_type = frame.type
+        if frame_type is _ACK:
+            self.acknowledge(decode_ack(frame.payload))
+            return False
+        if frame_type is _RESUME:
+            raise RemoteProtocolError("RESUME in the middle of a connection")
+        if frame_type.value in _DATA_TYPES:
+            self.received += 1
+            if len(self._unacknowledged) > MAX_UNACKNOWLEDGED:
+                raise RemoteProtocolError(
+                    f"no ACK for {len(self._unacknowledged)} frames (the limit is "
+                    f"{MAX_UNACKNOWLEDGED})")
+        return True
+
+    def acknowledge(self, count: int) -> None:
+        """The peer has our frames 1..count: forget them. Raises RemoteProtocolError (with
+        BAD_RESUME_COUNT) for a count below an earlier one or above what we sent."""
+        if not self.acknowledged <= count <= self.sent:
+            raise RemoteProtocolError(
+                f"{BAD_RESUME_COUNT}: {count}, where {self.acknowledged}..{self.sent} "
+                "was possible")
+        for _ in range(count - self.acknowledged):
+            self._unacknowledged.popleft()
+        self.acknowledged = count
+
+    def resend_after(self, count: int) -> bytes:
+        """The peer has our frames 1..count (it said so in RESUME): forget those and return
+        the rest, in order, to send again. Raises RemoteProtocolError if `count` is impossible."""
+        self.acknowledge(count)
+        self.told = self.received  # our RESUME (or its answer) said our count
+        return b"".join(self._unacknowledged)
+
+    @property
+    def unacknowledged(self) -> int:
+        return len(self._unacknowledged)
+
+    @property
+    def held_bytes(self) -> int:
+        """The memory the unacknowledged frames take (their encoded size)."""
+        return sum(map(len, self._unacknowledged))
+
+    def unacknowledged_texts(self) -> list[str]:
+        """The messages the peer may never have had: what to tell our user on giving up."""
+        return [frame[HEADER_SIZE + 1:].decode(errors="replace")
+                for frame in self._unacknowledged if frame[HEADER_SIZE] == _TEXT_TYPE]
+
+    def all_acknowledged(self) -> bool:
+        return self.acknowledged == self.sent
+
+
+# -- the RESUME handshake ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeRequest:
+    """The connector's RESUME, decoded but not yet checked."""
+
+    session: str
+    count: int
+    nonce: str
+    mac: str
+
+
+def _mac(secret: str, *parts: object) -> str:
+    message = b"|".join([_MAC_LABEL, *(str(part).encode() for part in parts)])
+    return hmac.new(bytes.fromhex(secret), message, hashlib.sha256).hexdigest()
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(TOKEN_HEX_DIGITS // 2)
+
+
+def encode_request(ticket: Ticket, count: int, nonce: str) -> bytes:
+    """The connector's RESUME frame: our count, a fresh nonce, and the MAC over both."""
+    mac = _mac(ticket.secret, "connector", ticket.session, count, nonce)
+    body = {"session": ticket.session, "count": count, "nonce": nonce, "mac": mac}
+    return encode_frame(_RESUME, json.dumps(body, separators=(",", ":")).encode())
+
+
+def decode_request(payload: bytes) -> ResumeRequest:
+    """Read a RESUME that a new connection opened with; raise RemoteProtocolError if bad."""
+    body = _load(payload)
+    return ResumeRequest(_token(body, "session"), _count(body), _token(body, "nonce"),
+                         _hex(body, "mac", 64))
+
+
+class ResumeGuard:
+    """The listener's check of RESUMEs for one conversation: the MAC, and no replay."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        self.ticket = ticket
+        self._seen: set[str] = set()
+
+    def check(self, request: ResumeRequest) -> None:
+        """Raise RemoteProtocolError(RESUME_REFUSED) unless `request` is this session's
+        and fresh (its nonce never accepted before)."""
+        expected = _mac(self.ticket.secret, "connector", request.session, request.count,
+                        request.nonce)
+        if (request.session != self.ticket.session
+                or not hmac.compare_digest(expected, request.mac)
+                or request.nonce in self._seen or len(self._seen) >= MAX_NONCES):
+            raise RemoteProtocolError(RESUME_REFUSED)
+        self._seen.add(request.nonce)
+
+    def answer(self, request: ResumeRequest, count: int) -> bytes:
+        """The listener's RESUME: its count and nonce, the MAC binding both nonces."""
+        nonce = new_nonce()
+        mac = _mac(self.ticket.secret, "listener", self.ticket.session, count, request.nonce,
+                   nonce)
+        body = {"count": count, "nonce": nonce, "mac": mac}
+        return encode_frame(_RESUME, json.dumps(body, separators=(",", ":")).encode())
+
+
+def check_answer(ticket: Ticket, our_nonce: str, payload: bytes) -> int:
+    """The listener's count from its RESUME answer; RemoteProtocolError(RESUME_REFUSED)
+    if it was not made with the secret for our nonce."""
+    body = _load(payload)
+    count, nonce, mac = _count(body), _token(body, "nonce"), _hex(body, "mac", 64)
+    expected = _mac(ticket.secret, "listener", ticket.session, count, our_nonce, nonce)
+    if not hmac.compare_digest(expected, mac):
+        raise RemoteProtocolError(f"{RESUME_REFUSED}: the answer is not from this "
+                                  "conversation's listener")
+    return count
+
+
+def _load(payload: bytes) -> dict:
+    try:
+        return load_object(payload.decode(), "RESUME")
+    except UnicodeDecodeError:
+        raise RemoteProtocolError("invalid UTF-8 in RESUME") from None
+
+
+def _count(body: dict) -> int:
+    count = body.get("count")
+    if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count < 2**63:
+        raise RemoteProtocolError('RESUME has no "count" (a whole number from 0)')
+    return count
+
+
+def _hex(body: dict, key: str, digits: int) -> str:
+    value = body.get(key)
+    if not (isinstance(value, str) and len(value) == digits
+            and all(digit in "0123456789abcdef" for digit in value)):
+        raise RemoteProtocolError(f'RESUME has no "{key}" of {digits} hex digits')
+    return value
+
+
+def _token(body: dict, key: str) -> str:
+    return _hex(body, key, TOKEN_HEX_DIGITS)
