@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from turnchat.roles.listener import Listener
     from turnchat.roles.starting import Start
+    from turnchat.session.resuming import ResumeSettings
     from turnchat.session.transcript import Transcript
 
 # `--help`, `--version` and command-line errors load nothing more than the modules above;
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 __version__ = "1.0.0"
 _FINGERPRINT_PATTERN = r"SHA256:[A-Za-z0-9+/]{43}"
 DEFAULT_TIMEOUT = 10.0  # seconds to connect, and for the other side's HELLO to arrive
+DEFAULT_WINDOW = 300.0  # --resume: as session/resuming.py (not imported for --help)
+DEFAULT_HEARTBEAT = 30.0
 
 EXAMPLES = f"""\
 examples:
@@ -109,6 +112,22 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--accept-new", action="store_true",
         help="with --connect --tls: trust a listener met for the first time without asking",
+    )
+    resume = parser.add_mutually_exclusive_group()
+    resume.add_argument(
+        "--resume", metavar="SECONDS", nargs="?", type=float, const=DEFAULT_WINDOW,
+        help="survive a dropped connection: reconnect and resend what was lost, for up to "
+        f"SECONDS (default {DEFAULT_WINDOW:g}); on by default with --tls, and needed on both "
+        "sides without it (the session secret then crosses in clear)",
+    )
+    resume.add_argument(
+        "--no-resume", action="store_true",
+        help="a dropped connection ends the conversation (as a peer without resume does)",
+    )
+    parser.add_argument(
+        "--heartbeat", type=float, metavar="SECONDS",
+        help=f"with resume: send a heartbeat after SECONDS of silence (default "
+        f"{DEFAULT_HEARTBEAT:g}); a connection silent three times that long is dead",
     )
     parser.add_argument(
         "--keep", "-k", action="store_true",
@@ -226,6 +245,8 @@ def _start(args: argparse.Namespace) -> Start:
         _fail(ExitStatus.USAGE, f"--fingerprint {args.fingerprint!r} is not of the form "
                                 "SHA256: and 43 characters of base64, as "
                                 "'turnchat --fingerprint' prints it.")
+    resume = _resume_settings(args, mode_flag="--raw" if args.raw else "--line" if args.line
+                              else "")
     text = args.listen if listening else args.connect
     try:
         address = parse_address(text or None, allow_port_zero=listening)
@@ -235,7 +256,7 @@ def _start(args: argparse.Namespace) -> Start:
 
     mode = Mode.RAW if args.raw else Mode.LINE if args.line else Mode.FRAMES
     start = Start(name, args.timeout, mode=mode, keep=args.keep, bell=not args.no_bell,
-                  timestamps=args.timestamps,
+                  timestamps=args.timestamps, resume=resume,
                   transcript=_open_transcript(args.log) if args.log is not None else None)
     try:
         if listening:
@@ -262,6 +283,26 @@ def _start(args: argparse.Namespace) -> Start:
     except CannotStart as error:
         _fail(ExitStatus.UNREACHABLE, str(error))
     return start
+
+
+def _resume_settings(args: argparse.Namespace, mode_flag: str) -> ResumeSettings | None:
+    """--resume, --no-resume and --heartbeat: the ResumeSettings, or None for no resume."""
+    if args.resume is not None and not 1 <= args.resume <= 86400:
+        _fail(ExitStatus.USAGE, "--resume must be from 1 to 86400 seconds (a day).")
+    if args.heartbeat is not None and not 0.05 <= args.heartbeat <= 3600:
+        _fail(ExitStatus.USAGE, "--heartbeat must be from 0.05 to 3600 seconds.")
+    if mode_flag and args.resume is not None:
+        _fail(ExitStatus.USAGE, f"--resume cannot go with {mode_flag}: resuming needs "
+                                "turnchat on both sides.")
+    wanted = not args.no_resume and not mode_flag and (args.tls or args.resume is not None)
+    if args.heartbeat is not None and not wanted:
+        _fail(ExitStatus.USAGE, "--heartbeat goes with resume (--resume, or --tls).")
+    if not wanted:
+        return None
+    from turnchat.session.resuming import ResumeSettings
+
+    return ResumeSettings(window=args.resume or DEFAULT_WINDOW,
+                          heartbeat=args.heartbeat or DEFAULT_HEARTBEAT)
 
 
 def _print_fingerprint() -> NoReturn:

@@ -229,6 +229,8 @@ class InteractiveFace:
             return [("", f" Listening on {where}; waiting for a peer.  /q to stop ")]
         if phase is Phase.GREETING:
             return [("", f" Connecting to {chat.peer_origin}...  /q to stop ")]
+        if chat.connection_status:  # resume: the connection is down, or the peer's is
+            return [("class:bottom-toolbar.turn", f" {chat.connection_status} ")]
         if self._refusal is not None and self._refusal[1] == chat.my_turn:
             return [("class:bottom-toolbar.turn", f" {self._refusal[0]} ")]  # always seen
         turn = ("YOUR MOVE" if chat.my_move else "YOUR TURN" if chat.my_turn

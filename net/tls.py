@@ -19,8 +19,9 @@ prove it holds the key of the certificate it presents, whatever the client verif
 
 import socket
 import ssl
+from collections.abc import Callable
 
-from turnchat.net.reactor import SelectorReactor
+from turnchat.net.reactor import Reactor, SelectorReactor
 
 _READ_CHUNK = 65536
 
@@ -132,67 +133,99 @@ class TLS:
         return self._object.getpeercert(binary_form=True) or b""
 
 
-def handshake(sock: socket.socket, tls: TLS, timeout: float) -> None:
-    """Complete the connector's handshake on `sock` within `timeout` seconds.
+class Handshake:
+    """The connector's handshake on `sock`, stepped on `reactor` as the socket allows:
+    `done()` once our last flight is out, or `failed(error)` (ssl.SSLError, OSError, or
+    TimeoutError after `timeout` seconds). Records that arrive with the last flight stay
+    in `tls` for the link. `cancel()` stops it and leaves the socket to the caller."""
 
-    The same steps as the listener's, on a non-blocking socket watched by a reactor of its
-    own, run before any face starts. Records that arrive with the last flight stay in `tls`
-    for the link. Raises ssl.SSLError, TimeoutError or OSError.
-    """
+    def __init__(self, reactor: "Reactor", sock: socket.socket, tls: TLS, timeout: float,
+                 done: Callable[[], None], failed: Callable[[Exception], None]) -> None:
+        self._reactor, self._sock, self._tls = reactor, sock, tls
+        self._done, self._failed = done, failed
+        self._outgoing = bytearray()
+        self._over = False
+        sock.setblocking(False)
+        self._timer = reactor.call_later(
+            timeout, lambda: self._fail(TimeoutError("the TLS handshake took too long")))
+        try:
+            tls.step_handshake()  # the ClientHello
+        except ssl.SSLError as error:
+            self._fail(error)
+            return
+        self._outgoing.extend(tls.to_send())
+        reactor.add_reader(sock, self._readable)
+        self._flush()
+
+    def cancel(self) -> None:
+        if not self._over:
+            self._over = True
+            self._timer.cancel()
+            self._reactor.remove_reader(self._sock)
+            self._reactor.remove_writer(self._sock)
+
+    def _fail(self, error: Exception) -> None:
+        if not self._over:
+            self.cancel()
+            self._failed(error)
+
+    def _flush(self) -> None:
+        if self._over:
+            return
+        try:
+            sent = self._sock.send(self._outgoing) if self._outgoing else 0
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError as error:
+            self._fail(error)
+            return
+        del self._outgoing[:sent]
+        if self._outgoing:
+            self._reactor.add_writer(self._sock, self._flush)
+            return
+        self._reactor.remove_writer(self._sock)
+        if self._tls.secure:  # our last flight is out: done
+            self.cancel()
+            self._done()
+
+    def _readable(self) -> None:
+        try:
+            data = self._sock.recv(_READ_CHUNK)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as error:
+            self._fail(error)
+            return
+        self._tls.feed(data)
+        try:
+            secure = self._tls.step_handshake()
+        except ssl.SSLError as error:
+            self._fail(error)
+            return
+        if not data and not secure:
+            self._fail(ssl.SSLEOFError("the connection closed during the TLS handshake"))
+            return
+        self._outgoing.extend(self._tls.to_send())
+        if secure:
+            self._reactor.remove_reader(self._sock)
+        self._flush()
+
+
+def handshake(sock: socket.socket, tls: TLS, timeout: float) -> None:
+    """Complete the connector's handshake on `sock` within `timeout` seconds, before any
+    face starts: the `Handshake` steps, on a reactor of its own. Raises ssl.SSLError,
+    TimeoutError or OSError."""
     reactor = SelectorReactor()
-    outgoing = bytearray()
     failure: list[Exception] = []
 
     def fail(error: Exception) -> None:
         failure.append(error)
         reactor.stop()
 
-    def flush() -> None:
-        try:
-            sent = sock.send(outgoing) if outgoing else 0
-        except (BlockingIOError, InterruptedError):
-            sent = 0
-        except OSError as error:
-            fail(error)
-            return
-        del outgoing[:sent]
-        if outgoing:
-            reactor.add_writer(sock, flush)
-        else:
-            reactor.remove_writer(sock)
-            if tls.secure:  # our last flight is out: done
-                reactor.stop()
-
-    def readable() -> None:
-        try:
-            data = sock.recv(_READ_CHUNK)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError as error:
-            fail(error)
-            return
-        tls.feed(data)
-        try:
-            secure = tls.step_handshake()
-        except ssl.SSLError as error:
-            fail(error)
-            return
-        if not data and not secure:
-            fail(ssl.SSLEOFError("the connection closed during the TLS handshake"))
-            return
-        outgoing.extend(tls.to_send())
-        if secure:
-            reactor.remove_reader(sock)
-        flush()
-
-    sock.setblocking(False)
     try:
-        tls.step_handshake()  # the ClientHello
-        outgoing.extend(tls.to_send())
-        reactor.add_reader(sock, readable)
-        reactor.call_later(timeout, lambda: fail(TimeoutError("the TLS handshake took too long")))
-        flush()
-        reactor.run()
+        Handshake(reactor, sock, tls, timeout, reactor.stop, fail)
+        if not failure:
+            reactor.run()
     finally:
         reactor.close()
     if failure:

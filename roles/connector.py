@@ -83,3 +83,15 @@ def _why(address: Address, sockaddr: tuple, error: OSError | None, timeout: floa
         return f"cannot connect to {where}: the network or host is unreachable."
     detail = error.strerror if error is not None and error.strerror else str(error)
     return f"cannot connect to {where}: {detail}."
+
+
+def describe_failure(error: Exception) -> str:
+    """Why one attempt to reconnect failed, in a few words."""
+    if isinstance(error, TimeoutError):
+        return "no answer in time"
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused"
+    reason = getattr(error, "reason", None)
+    if reason:
+        return f"the TLS handshake failed ({reason})"
+    return getattr(error, "strerror", None) or str(error) or type(error).__name__

@@ -12,6 +12,11 @@ first connection is the peer. Once the conversation runs,
 every other connection, waiting or new, is answered ERROR "busy" and closed, without
 disturbing the conversation. The listening sockets stay open until the conversation ends,
 only to say that; with --keep they then take the next peer.
+
+A resumable conversation (wire/resume.py) is *held* instead: newcomers are screened as
+before, and one that opens with RESUME, or greets, is handed to the session, which takes
+it (the conversation goes on over it) or names the ERROR it gets ("busy", "unknown
+session", ...). A RESUME while nothing is held is answered by the session too.
 """
 
 import contextlib
@@ -27,7 +32,7 @@ from turnchat.roles import CannotStart
 from turnchat.roles.address import Address, format_address
 from turnchat.roles.turned_away import Kind, TurnedAwayReport
 from turnchat.wire import Conversation, Error, Hello, Mode, RemoteProtocolError, Role
-from turnchat.wire.frames import FrameDecoder
+from turnchat.wire.frames import FrameDecoder, FrameType
 from turnchat.wire.screening import NOT_A_PERSON, TLS_HANDSHAKE, FirstLine, answer_to
 from turnchat.wire.textpeer import TextPeerConversation, TextPeerDecoder, open_conversation
 
@@ -48,7 +53,12 @@ if TYPE_CHECKING:
 
 
 PeerFound = Callable[[socket.socket, FrameDecoder | TextPeerDecoder,
-                     Conversation | TextPeerConversation, str, "TLS | None"], None]
+                     Conversation | TextPeerConversation, str, "TLS | None"], str | None]
+"""A connection that greeted (or a person's first line): None if it became the peer, or the
+reason it is refused (while a conversation is held)."""
+ResumeOffered = Callable[[socket.socket, FrameDecoder, bytes, str, "TLS | None"], str | None]
+"""A connection that opened with RESUME (its payload): None if the session took it, or the
+reason it is refused."""
 
 
 class Listener:
@@ -64,6 +74,8 @@ class Listener:
         self._candidates: dict[socket.socket, _Candidate] = {}
         self._dismissals = Farewells()
         self._busy = False
+        self._holding = False  # a resumable conversation runs: screen, and ask the session
+        self._on_resume: ResumeOffered | None = None
 
     def start(
         self,
@@ -71,10 +83,13 @@ class Listener:
         on_peer: PeerFound,
         on_notice: Callable[[str], None],
         handshake_seconds: float,
+        on_resume: ResumeOffered | None = None,
     ) -> None:
-        """Accept and screen on `reactor`; `on_peer` gets the first connection to greet."""
+        """Accept and screen on `reactor`; `on_peer` gets the first connection to greet,
+        `on_resume` each one that opens with RESUME."""
         self._reactor = reactor
         self._on_peer = on_peer
+        self._on_resume = on_resume
         self._on_notice = on_notice
         self._report = TurnedAwayReport(reactor, on_notice)
         self._handshake_seconds = handshake_seconds
@@ -89,7 +104,12 @@ class Listener:
 
     def reopen(self) -> None:
         """The conversation is over and we stay (--keep): the next connection may talk."""
-        self._busy = False
+        self._busy = self._holding = False
+
+    def hold(self) -> None:
+        """The conversation is resumable: keep screening, and hand RESUMEs and HELLOs to
+        the session rather than answer "busy"."""
+        self._busy, self._holding = False, True
 
     def close(self) -> None:
         """Stop listening and drop every connection that is not the conversation."""
@@ -187,6 +207,9 @@ class Listener:
         decoder.receive_data(data)
         try:
             frame = decoder.next_frame()
+            if frame is not None and frame.type is FrameType.RESUME:
+                self._resume(candidate, frame.payload)
+                return
             event = None if frame is None else conversation.receive_frame(frame)
         except RemoteProtocolError as error:
             self._turn_away(candidate, error.reason, Kind.BROKE_PROTOCOL)
@@ -195,6 +218,21 @@ class Listener:
             self._promote(candidate, decoder, conversation)
         elif event is not None or decoder.ended:  # it said ERROR, or left, before greeting
             self._drop(candidate)
+
+    def _resume(self, candidate: "_Candidate", payload: bytes) -> None:
+        """A connection asks to take up a dropped conversation: the session decides."""
+        from turnchat.wire.resume import UNKNOWN_SESSION
+
+        self._forget(candidate)
+        if self._on_resume is None or self._busy:
+            reason: str | None = BUSY_REASON if self._busy else UNKNOWN_SESSION
+        else:
+            reason = self._on_resume(candidate.sock, candidate.decoder, payload,
+                                     candidate.origin, candidate.tls)
+        if reason is not None:
+            self._report.dropped(candidate.origin, f"its RESUME was refused: {reason}",
+                                 Kind.BROKE_PROTOCOL)
+            self._dismiss(candidate.sock, reason, candidate)
 
     def _decrypted(self, candidate: "_Candidate", data: bytes) -> list[bytes]:
         """--tls: start TLS on a connection that asks for it and step its handshake; refuse
@@ -280,6 +318,13 @@ class Listener:
         self._forget(candidate)
         if not _still_open(candidate.sock):  # it gave up while waiting in the backlog
             candidate.sock.close()
+            return
+        if self._holding:  # the session decides: a replacement, or "busy"
+            reason = self._on_peer(candidate.sock, decoder, conversation, candidate.origin,
+                                   candidate.tls)
+            if reason is not None:
+                in_a_line = isinstance(conversation, TextPeerConversation)
+                self._dismiss(candidate.sock, reason, candidate, in_a_line=in_a_line)
             return
         self._busy = True
         self._report.flush()  # before the peer is announced, not in the middle of its start

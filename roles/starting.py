@@ -4,10 +4,13 @@ Binding and connecting happen before any face starts (turnchat.py), so that fail
 either is one plain sentence and exit status 3, with no interface to tear down. Then
 `begin` joins the three: the listener (or the connected socket) from roles/, a `Link` per
 connection from net/ (with the connection's decoder), and the face's `Chat` from session/,
-which holds the conversation and never learns what a socket is.
+which holds the conversation and never learns what a socket is. A resumable conversation
+gets its later connections here too: the connector's by redialing (net/dialing.py, the
+listener's key checked again), the listener's as its doorway hands them over.
 """
 
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,6 +26,8 @@ from turnchat.wire.textpeer import TextPeerConversation, TextPeerDecoder, open_c
 
 if TYPE_CHECKING:
     from turnchat.net.tls import TLS
+    from turnchat.session.ports import Connection, Timer
+    from turnchat.session.resuming import Redial, ResumeSettings
     from turnchat.session.transcript import Transcript
 
 
@@ -41,11 +46,13 @@ class Start:
     standing: str = ""  # under TLS: how far the peer is known ("TLS, key known since ...")
     bell: bool = True  # interactive face: ring the terminal's bell when the turn comes
     timestamps: bool = False  # interactive face: show each message's local time
+    resume: "ResumeSettings | None" = None  # keep the conversation across dropped connections
 
     def chat(self, clock: Clock, view: ChatView) -> Chat:
         """The session for this start, shown by `view`."""
         chat = Chat(clock, self.name, view, self.timeout, self.keep, self.transcript)
         chat.peer_standing = self.standing
+        chat.resume = self.resume
         return chat
 
 
@@ -55,19 +62,63 @@ def begin(start: Start, chat: Chat, reactor: Reactor, farewells: Farewells) -> N
     if start.notice:
         chat.view.show_notice(start.notice)
     listener = start.listener
+
+    def link(sock: socket.socket, decoder: FrameDecoder | TextPeerDecoder,
+             tls: "TLS | None") -> Link:
+        return Link(reactor, sock, decoder, chat.receive_frame, chat.connection_ended, tls,
+                    farewells)
+
     if listener is not None:
         def joined(sock: socket.socket, decoder: FrameDecoder | TextPeerDecoder,
                    conversation: Conversation | TextPeerConversation, origin: str,
-                   tls: "TLS | None") -> None:
-            link = Link(reactor, sock, decoder, chat.receive_frame, chat.connection_ended,
-                        tls, farewells)
-            chat.joined(link, conversation, origin)
+                   tls: "TLS | None") -> str | None:
+            if chat.resumable:
+                return chat.greeted_again(lambda: link(sock, decoder, tls), conversation,
+                                          origin)
+            chat.joined(link(sock, decoder, tls), conversation, origin)
+            return None
 
-        listener.start(reactor, joined, chat.view.show_notice, start.timeout)
+        def resumed(sock: socket.socket, decoder: FrameDecoder, payload: bytes, origin: str,
+                    tls: "TLS | None") -> str | None:
+            return chat.offered_resume(payload, lambda: link(sock, decoder, tls))
+
+        listener.start(reactor, joined, chat.view.show_notice, start.timeout, resumed)
         chat.listening(listener)
         return
     assert start.connected is not None
+    if start.resume is not None and start.mode is Mode.FRAMES:
+        chat.redial = _redialer(start, reactor, link)
     decoder, conversation = open_conversation(Role.CONNECTOR, start.mode)
-    link = Link(reactor, start.connected, decoder, chat.receive_frame, chat.connection_ended,
-                start.tls, farewells)
-    chat.reached(link, conversation, start.origin)
+    chat.reached(link(start.connected, decoder, start.tls), conversation, start.origin)
+
+
+def _redialer(start: Start, reactor: Reactor,
+              link: Callable[[socket.socket, FrameDecoder, "TLS | None"], Link]) -> "Redial":
+    """How the connector gets a new connection to the same listener: the address the first
+    one reached, and under TLS the very key it trusted, or nothing."""
+    from turnchat.net.dialing import Dial
+    from turnchat.roles.connector import describe_failure
+
+    assert start.connected is not None
+    family, sockaddr = start.connected.family, start.connected.getpeername()
+    pinned = start.tls.peer_certificate() if start.tls is not None else None
+    context = None
+    if pinned is not None:
+        from turnchat.net.tls import client_context
+
+        context = client_context()
+
+    def redial(on_connection: Callable[["Connection"], None],
+               on_failure: Callable[[str, bool], None]) -> "Timer":
+        def done(sock: socket.socket, tls: "TLS | None") -> None:
+            if tls is not None and tls.peer_certificate() != pinned:
+                sock.close()
+                on_failure(f"the listener at {start.origin} now presents a different key, "
+                           "so this is not the conversation's listener; not resumed", True)
+                return
+            on_connection(link(sock, FrameDecoder(), tls))
+
+        return Dial(reactor, family, sockaddr, start.timeout, context, done,
+                    lambda error: on_failure(describe_failure(error), False))
+
+    return redial

@@ -150,12 +150,13 @@ class Keeper:
 
     def dropped(self) -> None:
         """The connection is gone: keep the conversation for the window, and get it back."""
-        self.where = Where.AWAY
+        was_live, self.where = self.where is Where.LIVE, Where.AWAY
         if self._window is None:
             self._window = self.clock.call_later(self.settings.window, self._give_up)
         if self.guard is None:
-            self.attempts = 0
-            self._next_attempt(0.0)
+            if was_live:  # a drop while resuming is one more failed attempt
+                self.attempts = 0
+            self._next_attempt(0.0 if was_live else self._pause())
         else:
             self.status = (f"{self.chat.peer_name}'s connection dropped; waiting up to "
                            f"{duration(self.settings.window)} (/q to stop waiting).")
@@ -193,8 +194,12 @@ class Keeper:
         if final:
             self.chat.gave_up(self._lost_messages(), sentence)
             return
+        self._next_attempt(self._pause())
+
+    def _pause(self) -> float:
+        """0.5 s doubling to 15 s, with up to a quarter more at random (jitter)."""
         pause = min(FIRST_REDIAL_SECONDS * 2 ** (self.attempts - 1), LAST_REDIAL_SECONDS)
-        self._next_attempt(pause * (1 + os.urandom(1)[0] / 1024))  # up to a quarter more
+        return pause * (1 + os.urandom(1)[0] / 1024)
 
     def _connected(self, connection: Connection) -> None:
         """A new connection: ask to resume, and send nothing else until the answer."""
@@ -249,10 +254,12 @@ class Keeper:
         if not ledger.acknowledged <= request.count <= ledger.sent:
             return BAD_RESUME_COUNT
         self.confirmed = True
-        self.chat.use_connection(take())  # the old connection, if any, is cut and unread
+        connection = take()
+        self.chat.use_connection(connection)  # the old connection, if any, is cut, unread
         answer = self.guard.answer(request, ledger.received)
         self.chat.send_bytes(answer + self.ledger.resend_after(request.count))
         self._resumed(b"")
+        connection.deliver_buffered()
         return None
 
     # -- ending ----------------------------------------------------------------------------
