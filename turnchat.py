@@ -274,12 +274,12 @@ def _start(args: argparse.Namespace) -> Start:
                 _ask_trust if sys.stdin.isatty() and sys.stderr.isatty() else None,
                 wait=args.wait, on_wait=_say)
             start.notice, start.standing = decision.sentence, decision.standing
-            start.origin = str(address)
+            start.origin, start.address = str(address), address
         else:
             from turnchat.roles.connector import connect
 
             start.connected = connect(address, args.timeout, args.wait, _say)
-            start.origin = str(address)
+            start.origin, start.address = str(address), address
     except CannotStart as error:
         _fail(ExitStatus.UNREACHABLE, str(error))
     return start

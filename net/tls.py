@@ -121,9 +121,16 @@ class TLS:
         return b"".join(pieces)
 
     def encrypt(self, plaintext: bytes) -> bytes:
-        """The ciphertext that carries `plaintext`, with anything else TLS wants sent."""
+        """The ciphertext that carries `plaintext`, with anything else TLS wants sent.
+
+        Once the connection has ended (the peer's close_notify, or the stream cut), nothing
+        more can be written: the bytes are dropped, as a write to a closed socket's would
+        be, and the connection's end reaches its reader as it does without TLS."""
         if plaintext:
-            self._object.write(plaintext)
+            try:
+                self._object.write(plaintext)
+            except ssl.SSLError:
+                self.ended = True
         return self.to_send()
 
     def to_send(self) -> bytes:

@@ -26,6 +26,7 @@ from turnchat.wire.textpeer import TextPeerConversation, TextPeerDecoder, open_c
 
 if TYPE_CHECKING:
     from turnchat.net.tls import TLS
+    from turnchat.roles.address import Address
     from turnchat.session.ports import Connection, Timer
     from turnchat.session.resuming import Redial, ResumeSettings
     from turnchat.session.transcript import Transcript
@@ -39,6 +40,7 @@ class Start:
     connected: socket.socket | None = None  # connecting role
     tls: "TLS | None" = None  # connecting with --tls: the handshake is done, the key trusted
     origin: str = ""  # where `connected` leads, as the user wrote it
+    address: "Address | None" = None  # the same, parsed: where a resumed conversation redials
     mode: Mode = Mode.FRAMES  # the connector's; a listener's is in `listener.mode`
     keep: bool = False  # listener: after a conversation, wait for the next peer
     transcript: "Transcript | None" = None  # --log
@@ -100,7 +102,12 @@ def _redialer(start: Start, reactor: Reactor,
     from turnchat.roles.connector import describe_failure
 
     assert start.connected is not None
-    family, sockaddr = start.connected.family, start.connected.getpeername()
+    try:
+        family, sockaddr = start.connected.family, start.connected.getpeername()
+    except OSError:  # already reset: the address it was opened to
+        assert start.address is not None
+        family, _, _, _, sockaddr = socket.getaddrinfo(
+            start.address.host, start.address.port, type=socket.SOCK_STREAM)[0]
     pinned = start.tls.peer_certificate() if start.tls is not None else None
     context = None
     if pinned is not None:

@@ -169,6 +169,7 @@ class Chat:
         self._quitting: str = ""  # resume: we quit and wait for the ACK of our QUIT
         self._quit_timer: Timer | None = None
         self._redial_handle: Timer | None = None  # greeting again after an early drop
+        self._greeted_again = False  # after a greeting timed out (resume: once)
 
     # -- beginning -------------------------------------------------------------------------
 
@@ -204,23 +205,24 @@ class Chat:
         self._conversations += 1
         self._link, self._conversation = connection, conversation
         hello = conversation.peer_hello
+        if hello is not None:
+            self.peer_name = display_name(hello.name)
         if self.resume is not None and hello is not None and hello.resume:
             from turnchat.session.resuming import Keeper
             from turnchat.wire.resume import Ticket
 
-            ticket = Ticket.new()
-            self._send(Hello(self.my_name, games=self.games, resume=True,
-                             session=ticket.session, secret=ticket.secret))
+            ticket = Ticket.new()  # the keeper first: the connection may drop at once
             self._keeper = Keeper(self, self.clock, self.resume, ticket, listener=True)
             if self._listener is not None:
                 self._listener.hold()
+            self._send(Hello(self.my_name, games=self.games, resume=True,
+                             session=ticket.session, secret=ticket.secret))
         else:
             self._send(Hello(self.my_name, games=self.games))
         if conversation.peer_hello is None:
             self._talk_with_text_peer(f"A plain-text peer connected from {origin} "
                                       f"({_TEXT_PEER_RULES[conversation.mode]}).")
         else:
-            self.peer_name = display_name(conversation.peer_hello.name)
             self.phase = Phase.TALKING
             self.view.show_notice(f"{self.peer_name} connected from {origin}{self._standing}.")
             self.view.refresh()
@@ -244,6 +246,15 @@ class Chat:
         self.view.refresh()
 
     def _no_answer(self) -> None:
+        self._greeting_timer = None
+        if self.resume is not None and self.redial is not None and not self._greeted_again:
+            # resume: silence in the greeting may be a dead connection (a black hole, not
+            # yet a session to resume): greet once more on a new one before giving up
+            self._greeted_again = True
+            self._greeting_timer = self.clock.call_later(self.handshake_seconds,
+                                                         self._no_answer)
+            self._greet_again()
+            return
         self._end(ExitStatus.UNREACHABLE,
                   f"cannot talk with {self.peer_origin}: no turnchat greeting within "
                   f"{self.handshake_seconds:g} s ({_EITHER_HINT}).")
@@ -344,14 +355,13 @@ class Chat:
                                     f"{'was told' if told else 'may not have been told'}.",
                   we_spoke_last=True)
 
-    def _leave_resumable(self, message: str) -> None:
-        """We sent QUIT: wait a little for its ACK, so as to say whether the peer knows."""
-        from turnchat.session.resuming import QUIT_ACK_SECONDS, Where
+    def _leave_resumable(self, message: str, at_once: bool) -> None:
+        """We sent QUIT: wait a little for its ACK, so as to say whether the peer knows;
+        `at_once` when the connection was already down (/q stops the waiting)."""
+        from turnchat.session.resuming import QUIT_ACK_SECONDS
 
-        keeper = self._keeper
-        assert keeper is not None
         self._quitting = message.removesuffix(".")
-        if keeper.where is not Where.LIVE:  # /q while the connection is down: at once
+        if at_once:
             self._quit_done(told=False)
             return
         self._quit_timer = self.clock.call_later(QUIT_ACK_SECONDS,
@@ -509,10 +519,11 @@ class Chat:
             self._send(Quit())
             self._end(ExitStatus.ENDED, message, we_spoke_last=True)
             return
-        if keeper.live:
+        live = keeper.live  # before sending: the send itself may find the connection gone
+        if live:
             self.send_bytes(keeper.ledger.ack())
         self._send(Quit())
-        self._leave_resumable(message)
+        self._leave_resumable(message, at_once=not live)
 
     def fail(self, error: Exception) -> None:
         """A bug in turnchat raised `error`: tell the peer (ERROR) rather than vanish, and

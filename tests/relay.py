@@ -36,6 +36,8 @@ class _Pair:
     far: socket.socket  # opened to the listener
     cut: Cut | None
     sent: dict[str, int] = field(default_factory=lambda: {UP: 0, DOWN: 0})
+    carried: dict[str, bytearray] = field(  # what it forwarded, for tests that read the wire
+        default_factory=lambda: {UP: bytearray(), DOWN: bytearray()})
     silent: bool = False
     closed: bool = False
 
@@ -110,7 +112,12 @@ class Relay:
             near, _ = self._server.accept()
         except BlockingIOError:
             return
-        far = socket.create_connection(self.target)
+        try:
+            far = socket.create_connection(self.target)
+        except OSError:  # nothing listens there now: refuse the connector as that would
+            near.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            near.close()
+            return
         pair = _Pair(len(self.pairs), near, far, self.cuts.get(len(self.pairs)))
         self.pairs.append(pair)
         for sock, direction in ((near, UP), (far, DOWN)):
@@ -135,6 +142,7 @@ class Relay:
             room = cut.after - pair.sent[direction]
             if room <= len(data):
                 self._send(sink, data[:max(room, 0)])
+                pair.carried[direction] += data[:max(room, 0)]
                 pair.sent[direction] += max(room, 0)
                 pair.cut = None
                 if cut.how == "silent":
@@ -143,6 +151,7 @@ class Relay:
                     self._shut(pair, cut.how)
                 return
         self._send(sink, data)
+        pair.carried[direction] += data
         pair.sent[direction] += len(data)
 
     @staticmethod

@@ -1,0 +1,185 @@
+"""The resume extension's wire part (wire/resume.py, wire/hello.py): numbering, ACKs, the
+RESUME handshake and its MACs, each checked on the bytes, and hostile payloads."""
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.wire_ends import End
+from turnchat.wire import Conversation, Hello, Quit, RemoteProtocolError, Role, Text
+from turnchat.wire.frames import Frame, FrameDecoder, FrameType, encode_frame
+from turnchat.wire.hello import decode_hello, encode_hello
+from turnchat.wire.limits import ACK_EVERY, MAX_UNACKNOWLEDGED
+from turnchat.wire.resume import (
+    BAD_RESUME_COUNT,
+    RESUME_REFUSED,
+    Ledger,
+    ResumeGuard,
+    Ticket,
+    check_answer,
+    decode_ack,
+    decode_request,
+    encode_ack,
+    encode_request,
+)
+
+
+def text(words: str) -> bytes:
+    return encode_frame(FrameType.TEXT, words.encode())
+
+
+def frames_of(data: bytes) -> list[Frame]:
+    decoder = FrameDecoder()
+    decoder.receive_data(data)
+    out = []
+    while (frame := decoder.next_frame()) is not None:
+        out.append(frame)
+    return out
+
+
+def test_data_frames_are_numbered_and_kept_until_acknowledged() -> None:
+    ledger = Ledger()
+    hello = encode_frame(FrameType.HELLO, b"{}")
+    assert ledger.outgoing(hello) == hello  # not numbered, not kept
+    for number in range(1, 4):
+        assert ledger.outgoing(text(f"m{number}")) == text(f"m{number}")
+    assert (ledger.sent, ledger.unacknowledged) == (3, 3)
+    assert ledger.incoming(Frame(FrameType.ACK, encode_ack(2)[5:])) is False
+    assert ledger.unacknowledged_texts() == ["m3"]
+    assert ledger.resend_after(2) == text("m3")
+    assert ledger.resend_after(3) == b"" and ledger.all_acknowledged()
+
+
+def test_an_ack_rides_in_front_of_a_data_frame_every_ack_every_frames() -> None:
+    ledger = Ledger()
+    for _ in range(ACK_EVERY - 1):
+        assert ledger.incoming(Frame(FrameType.TEXT, b"x")) is True
+    assert ledger.outgoing(text("a")) == text("a")
+    ledger.incoming(Frame(FrameType.TEXT, b"x"))
+    sent = frames_of(ledger.outgoing(text("b")))
+    assert [frame.type for frame in sent] == [FrameType.ACK, FrameType.TEXT]
+    assert decode_ack(sent[0].payload) == ACK_EVERY
+
+
+@pytest.mark.parametrize("count", [-1, 4])
+def test_an_impossible_count_is_a_bad_resume_count(count: int) -> None:
+    ledger = Ledger()
+    for number in range(3):
+        ledger.outgoing(text(str(number)))
+    ledger.acknowledge(1)
+    with pytest.raises(RemoteProtocolError, match=BAD_RESUME_COUNT):
+        ledger.acknowledge(0 if count < 0 else count)
+
+
+def test_a_peer_that_never_acknowledges_is_cut_off() -> None:
+    ledger = Ledger()
+    with pytest.raises(RemoteProtocolError, match="no ACK"):
+        for _ in range(MAX_UNACKNOWLEDGED + 2):
+            ledger.outgoing(text("x"))
+            ledger.incoming(Frame(FrameType.TEXT, b"y"))
+
+
+def test_a_resume_in_the_middle_of_a_connection_is_refused() -> None:
+    with pytest.raises(RemoteProtocolError, match="RESUME in the middle"):
+        Ledger().incoming(Frame(FrameType.RESUME, b"{}"))
+
+
+def test_the_resume_handshake_proves_both_sides_and_never_sends_the_secret() -> None:
+    ticket = Ticket.new()
+    frame = encode_request(ticket, 5, "ab" * 16)
+    assert ticket.secret.encode() not in frame
+    request = decode_request(frames_of(frame)[0].payload)
+    guard = ResumeGuard(ticket)
+    guard.check(request)
+    answer = guard.answer(request, 7)
+    assert ticket.secret.encode() not in answer
+    assert check_answer(ticket, "ab" * 16, frames_of(answer)[0].payload) == 7
+
+
+def test_a_recorded_resume_cannot_be_replayed() -> None:
+    ticket = Ticket.new()
+    request = decode_request(frames_of(encode_request(ticket, 0, "cd" * 16))[0].payload)
+    guard = ResumeGuard(ticket)
+    guard.check(request)
+    with pytest.raises(RemoteProtocolError, match=RESUME_REFUSED):
+        guard.check(request)
+
+
+def test_a_resume_made_without_the_secret_is_refused() -> None:
+    ticket = Ticket.new()
+    forged = Ticket(ticket.session, Ticket.new().secret)
+    request = decode_request(frames_of(encode_request(forged, 0, "ef" * 16))[0].payload)
+    with pytest.raises(RemoteProtocolError, match=RESUME_REFUSED):
+        ResumeGuard(ticket).check(request)
+
+
+def test_an_old_answer_proves_nothing_for_a_new_nonce() -> None:
+    ticket = Ticket.new()
+    guard = ResumeGuard(ticket)
+    request = decode_request(frames_of(encode_request(ticket, 0, "01" * 16))[0].payload)
+    guard.check(request)
+    answer = frames_of(guard.answer(request, 0))[0].payload
+    with pytest.raises(RemoteProtocolError, match=RESUME_REFUSED):
+        check_answer(ticket, "02" * 16, answer)
+
+
+def test_the_hello_keys_round_trip_and_a_peer_without_them_has_no_resume() -> None:
+    ticket = Ticket.new()
+    hello = Hello("bo", resume=True, session=ticket.session, secret=ticket.secret)
+    assert decode_hello(encode_hello(hello).decode()) == hello
+    plain = Hello("ana")
+    assert b"resume" not in encode_hello(plain)  # version 1's bytes do not change
+    assert decode_hello(encode_hello(plain).decode()).resume is False
+
+
+def test_a_hello_with_a_malformed_session_is_refused() -> None:
+    body = {"app": "turnchat", "version": 1, "name": "bo", "resume": 1,
+            "session": "xyz", "secret": "0" * 32}
+    with pytest.raises(RemoteProtocolError, match="hex digits"):
+        decode_hello(json.dumps(body))
+
+
+@pytest.mark.parametrize("frame_type", [FrameType.ACK, FrameType.RESUME])
+def test_without_the_extension_ack_and_resume_break_the_protocol(frame_type: FrameType) -> None:
+    ana, bo = End(Conversation(Role.CONNECTOR)), End(Conversation(Role.LISTENER))
+    bo.receive_data(ana.send(Hello("ana")))
+    bo.next_event()
+    ana.receive_data(bo.send(Hello("bo")))
+    ana.next_event()
+    bo.receive_data(encode_frame(frame_type, b"\0" * 8))
+    with pytest.raises(RemoteProtocolError):
+        bo.next_event()
+
+
+def test_the_conversation_never_sees_acks() -> None:
+    """The ledger consumes ACKs, so a conversation that resumes sees only its own frames."""
+    ana, bo = Conversation(Role.CONNECTOR), Conversation(Role.LISTENER)
+    ledger = Ledger()
+    bo.receive_frame(frames_of(ana.send(Hello("ana")))[0])
+    ana.receive_frame(frames_of(bo.send(Hello("bo")))[0])
+    stream = encode_ack(0) + ana.send(Text("hi")) + encode_ack(0) + ana.send(Quit())
+    seen = [bo.receive_frame(frame) for frame in frames_of(stream) if ledger.incoming(frame)]
+    assert seen == [Text("hi"), Quit()] and ledger.received == 2
+
+
+@given(st.binary(max_size=300))
+def test_any_resume_payload_is_read_or_refused_with_the_protocols_error(payload: bytes) -> None:
+    try:
+        decode_request(payload)
+    except RemoteProtocolError:
+        pass
+    try:
+        check_answer(Ticket.new(), "00" * 16, payload)
+    except RemoteProtocolError:
+        pass
+
+
+@given(st.binary(max_size=16))
+def test_any_ack_payload_is_read_or_refused_with_the_protocols_error(payload: bytes) -> None:
+    ledger = Ledger()
+    try:
+        ledger.incoming(Frame(FrameType.ACK, payload))
+    except RemoteProtocolError:
+        pass
