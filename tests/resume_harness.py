@@ -191,7 +191,7 @@ def converse(cuts: dict[int, Cut], tls: bool = False, heartbeat: float = 5.0,
         timer = reactor.call_later(deadline_seconds, deadline)
         try:
             reactor.run()
-        except Exception as error:  # noqa: BLE001 - a crash is a fault the oracle reports
+        except Exception as error:  # a crash is a fault the oracle reports
             errors.append(f"raised {type(error).__name__}: {error}")
         timer.cancel()
         for person in (ana, bo):
