@@ -344,15 +344,16 @@ class Chat:
             self._expired = [*self._expired[-63:], keeper.ticket.session]
         else:
             message = f"could not reconnect to {self.peer_name} within {window}{lost}."
-        self._end(ExitStatus.FAILED, message[0].upper() + message[1:] if why else message)
+        self._end(ExitStatus.FAILED, message)
 
     def _quit_done(self, told: bool) -> None:
         message, self._quitting = self._quitting, ""
         if self._quit_timer is not None:
             self._quit_timer.cancel()
             self._quit_timer = None
+        lost = "" if told or self._keeper is None else self._keeper.lost_messages()
         self._end(ExitStatus.ENDED, f"{message}; {self.peer_name} "
-                                    f"{'was told' if told else 'may not have been told'}.",
+                                    f"{'was told' if told else 'may not have been told'}{lost}.",
                   we_spoke_last=True)
 
     def _leave_resumable(self, message: str, at_once: bool) -> None:

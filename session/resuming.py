@@ -165,9 +165,10 @@ class Keeper:
 
     def _give_up(self) -> None:
         self._window = None
-        self.chat.gave_up(self._lost_messages())
+        self.chat.gave_up(self.lost_messages())
 
-    def _lost_messages(self) -> str:
+    def lost_messages(self) -> str:
+        """What we sent that the peer never acknowledged, to end the last sentence with."""
         lost = self.ledger.unacknowledged_texts()
         return "" if not lost else "; may not have been delivered: " + "; ".join(
             repr(text) for text in lost)
@@ -192,7 +193,7 @@ class Keeper:
         if self.where is not Where.AWAY:
             return
         if final:
-            self.chat.gave_up(self._lost_messages(), sentence)
+            self.chat.gave_up(self.lost_messages(), sentence)
             return
         self._next_attempt(self._pause())
 
@@ -214,7 +215,7 @@ class Keeper:
         """The first frame on the new connection: the listener's RESUME, or ERROR."""
         if frame.type is FrameType.ERROR:
             reason = frame.payload.decode(errors="replace")
-            self.chat.gave_up(self._lost_messages(), _refusal(self.chat.peer_name, reason))
+            self.chat.gave_up(self.lost_messages(), _refusal(self.chat.peer_name, reason))
             return
         if frame.type is not FrameType.RESUME:
             raise RemoteProtocolError(f"{frame.type.name} where the RESUME answer belongs")

@@ -58,11 +58,19 @@ class Relay:
         self._selector.register(self._wake_r, selectors.EVENT_READ, "wake")
         self._lock = threading.Lock()
         self._stopping = False
+        self.refusing = False
         self._orders: list[tuple[str, int]] = []
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     # -- what a test does ------------------------------------------------------------------
+
+    def close_listening(self) -> None:
+        """The network is down: each new connection is reset as soon as it arrives."""
+        self.refusing = True
+
+    def open_listening(self) -> None:
+        self.refusing = False
 
     def heal(self, number: int) -> None:
         """A silent connection carries bytes again (what it held back is lost)."""
@@ -113,6 +121,8 @@ class Relay:
         except BlockingIOError:
             return
         try:
+            if self.refusing:
+                raise ConnectionRefusedError
             far = socket.create_connection(self.target)
         except OSError:  # nothing listens there now: refuse the connector as that would
             near.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
