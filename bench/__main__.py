@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import callgrind, codec, idle, memory, startup, turns
+from bench import callgrind, codec, idle, memory, resume, startup, turns
 from bench.common import ROOT, Figure, environment, machine, table, warm_up
 
 README = ROOT / "README.md"
@@ -36,10 +36,12 @@ class Sizes:
     idle_seconds: float
     codec_bytes: int
     codec_repetitions: int
+    resume_repetitions: int
+    resume_turns: int
 
 
-FULL = Sizes(20_000, 5, 1_000_000, 21, (200, 1200), 20, 5.0, 20_000_000, 5)
-QUICK = Sizes(200, 1, 2_000, 2, (10, 30), 2, 0.3, 200_000, 1)
+FULL = Sizes(20_000, 5, 1_000_000, 21, (200, 1200), 20, 5.0, 20_000_000, 5, 7, 2_000)
+QUICK = Sizes(200, 1, 2_000, 2, (10, 30), 2, 0.3, 200_000, 1, 1, 40)
 
 
 def turn_rate(sizes: Sizes) -> list[Figure]:
@@ -65,7 +67,7 @@ def instructions_per_turn(sizes: Sizes) -> list[Figure]:
                    per_turn["turnchat"], "recipe program", per_turn["baseline"])]
 
 
-def _listener_instructions(program: str, each: int) -> int:
+def _listener_instructions(program: str, each: int, extra: tuple[str, ...] = ()) -> int:
     with tempfile.TemporaryDirectory(prefix="turnchat-bench-") as folder:
         lines = {side: Path(folder) / f"{side}.in" for side in ("listener", "connector")}
         for side, path in lines.items():
@@ -73,12 +75,38 @@ def _listener_instructions(program: str, each: int) -> int:
 
         def peer(port: int) -> None:
             with lines["connector"].open("rb") as source:
-                subprocess.run(turns.commands(program, port), stdin=source,
+                subprocess.run(turns.commands(program, port, extra), stdin=source,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                env=environment(), check=True)
 
         with lines["listener"].open("rb") as source:
-            return callgrind.count(turns.commands(program, None), stdin=source, peer=peer)
+            return callgrind.count(turns.commands(program, None, extra), stdin=source, peer=peer)
+
+
+def resume_figures(sizes: Sizes) -> list[Figure]:
+    """Resume: what it costs per message, how fast a cut heals, what it holds."""
+    figures = []
+    if callgrind.available():
+        short, long = sizes.instruction_iterations
+        counts = callgrind.count_all({
+            f"{flags} {each}": functools.partial(_listener_instructions, "turnchat", each,
+                                                 flags)
+            for flags in (("--resume",), ()) for each in (short, long)})
+        per_turn = {flags: (counts[f"{flags} {long}"] - counts[f"{flags} {short}"])
+                    / (long - short) / 1000 for flags in (("--resume",), ())}
+        on, off = per_turn[("--resume",)], per_turn[()]
+        figures.append(Figure("Resume on, instructions per message in + out", "k instr", on,
+                              "resume off", off, "<= 1.05x", on <= 1.05 * off))
+    for how in ("close", "reset"):
+        seconds = resume.cut_to_resumed(how, sizes.resume_repetitions)
+        figures.append(Figure(f"Resume, from a cut ({how}) to the next message", "ms",
+                              seconds * 1000, "goal", 1000.0, "< 1 s", seconds < 1.0))
+    frames, kib = resume.most_held(sizes.resume_turns)
+    figures.append(Figure(f"Resume, most frames held unacknowledged ({sizes.resume_turns:,} "
+                          "turns of 4 KiB)", "frames", frames, "ACK_EVERY + 1",
+                          resume.BOUND_FRAMES, f"<= {resume.BOUND_FRAMES}",
+                          frames <= resume.BOUND_FRAMES, ratio_text=f"{kib:.0f} KiB"))
+    return figures
 
 
 def start_up(sizes: Sizes) -> list[Figure]:
@@ -166,6 +194,7 @@ def main() -> int:
     for name, section in (("turn rate", turn_rate), ("start-up", start_up),
                           ("instructions per turn", instructions_per_turn),
                           ("memory", memory_figures), ("idle", idle_figures),
+                          ("resume", resume_figures),
                           ("codec", codec_figures)):
         if section is instructions_per_turn and not callgrind.available():
             continue

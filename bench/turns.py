@@ -36,14 +36,15 @@ class Conversation:
         return self.turns / self.seconds
 
 
-def commands(program: str, port: int | None) -> list[str]:
-    """The listener's command (port None) or the connector's, for "turnchat" or "baseline"."""
+def commands(program: str, port: int | None, extra: tuple[str, ...] = ()) -> list[str]:
+    """The listener's command (port None) or the connector's, for "turnchat" or "baseline";
+    `extra` flags go to turnchat."""
     if program == "baseline":
         return [PYTHON, BASELINE_CHAT, "listen"] if port is None else [
             PYTHON, BASELINE_CHAT, "connect", str(port)]
     if port is None:
-        return [*turnchat_command(), "--listen", "127.0.0.1:0", "--name", "bo"]
-    return [*turnchat_command(), "--connect", f"127.0.0.1:{port}", "--name", "ana"]
+        return [*turnchat_command(), "--listen", "127.0.0.1:0", "--name", "bo", *extra]
+    return [*turnchat_command(), "--connect", f"127.0.0.1:{port}", "--name", "ana", *extra]
 
 
 def write_lines(path: Path, side: str, count: int) -> None:

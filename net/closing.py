@@ -12,6 +12,7 @@ about to exit waits for its `Farewells` to finish first.
 import socket
 from collections.abc import Callable
 from enum import Enum, auto
+from typing import Protocol
 
 from turnchat.net.reactor import Reactor, TimerHandle
 
@@ -57,6 +58,7 @@ class Farewell:
         self._pending = bytearray(last_bytes)
         self._linger = linger
         self.state = Closing.SENDING
+        self.peer_closed = False  # it ended because the peer closed too (it read us)
         self._writing = False
         self._on_finished: list[Callable[[], None]] = []
         self._timer: TimerHandle | None = reactor.call_later(
@@ -120,6 +122,7 @@ class Farewell:
         if self._drained_one():
             self._step("read")
         else:
+            self.peer_closed = True
             self._step("peer closed")
 
     def _drained_one(self) -> bool:
@@ -149,17 +152,29 @@ class Farewell:
             callback()
 
 
+class Finishing(Protocol):
+    """Anything a face must wait for before it exits: a Farewell, or a listener that still
+    answers for a while (roles/listener.py)."""
+
+    @property
+    def finished(self) -> bool: ...
+
+    def on_finished(self, callback: Callable[[], None]) -> None: ...
+
+    def finish(self) -> None: ...
+
+
 class Farewells:
     """The connections still closing, so that whoever is about to exit can wait for them."""
 
     def __init__(self) -> None:
-        self._open: list[Farewell] = []
+        self._open: list[Finishing] = []
 
     def __len__(self) -> int:
         self._open = [farewell for farewell in self._open if not farewell.finished]
         return len(self._open)
 
-    def add(self, farewell: Farewell) -> None:
+    def add(self, farewell: Finishing) -> None:
         if not farewell.finished:
             self._open.append(farewell)
 

@@ -33,6 +33,12 @@ class Reactor(Protocol):
     def call_later(self, delay: float, callback: Callback) -> TimerHandle: ...
 
 
+# While work keeps coming, the timers are checked on every BUSY_READS-th wait only, so a
+# pending timer (the resume heartbeat) does not cost each message a clock read; a timer is
+# then late by at most that many callbacks, microseconds next to its seconds.
+BUSY_READS = 8
+
+
 class _Timer:
     __slots__ = ("callback", "cancelled")
 
@@ -57,6 +63,7 @@ class SelectorReactor:
         self._wakeup: tuple[socket.socket, socket.socket] | None = None
         self._running = False
         self._stop_pending = False  # stop() came while not running: the next run() returns
+        self._busy = 0  # waits in a row that found work: timers are checked every BUSY_READS-th
 
     # -- files -----------------------------------------------------------------------------
 
@@ -99,6 +106,7 @@ class SelectorReactor:
 
     def call_later(self, delay: float, callback: Callback) -> _Timer:
         timer = _Timer(callback)
+        self._busy = 0  # it may be due before the wait the loop last worked out
         heapq.heappush(self._timers, (time.monotonic() + delay, next(self._sequence), timer))
         return timer
 
@@ -139,9 +147,17 @@ class SelectorReactor:
         reactor again to carry on (to close connections politely, say).
         """
         self._running, self._stop_pending = not self._stop_pending, False
+        timeout: float | None = None
         while self._running:
-            timeout = self._next_timeout() if self._timers else None
-            for key, events in self._selector.select(timeout):
+            if not self._timers:
+                timeout = None
+            elif self._busy == 0 or timeout is None:
+                timeout = self._due_timers()
+                if not self._running:
+                    break
+            ready = self._selector.select(timeout)
+            self._busy = (self._busy + 1) % BUSY_READS if ready else 0
+            for key, events in ready:
                 pair = self._callbacks.get(key.fd)
                 if pair is None:
                     continue
@@ -154,22 +170,25 @@ class SelectorReactor:
                         writer()
                 if not self._running:
                     break
-            if self._timers:
-                self._run_due_timers()
 
-    def _next_timeout(self) -> float | None:
-        while self._timers and self._timers[0][2].cancelled:
-            heapq.heappop(self._timers)
-        if not self._timers:
-            return None
-        return max(0.0, self._timers[0][0] - time.monotonic())
-
-    def _run_due_timers(self) -> None:
+    def _due_timers(self) -> float | None:
+        """Run the timers that are due; return the seconds until the next one (None if
+        none is left). The clock is read once: this runs before every wait, so it is on
+        the path of every message whenever a timer is pending (the resume heartbeat)."""
+        timers = self._timers
         now = time.monotonic()
-        while self._running and self._timers and self._timers[0][0] <= now:
-            _, _, timer = heapq.heappop(self._timers)
-            if not timer.cancelled:
+        while timers:
+            when, _, timer = timers[0]
+            if timer.cancelled:
+                heapq.heappop(timers)
+            elif when > now:
+                return when - now
+            else:
+                heapq.heappop(timers)
                 timer.callback()
+                if not self._running:
+                    return 0.0
+        return None
 
     def close(self) -> None:
         """Give back the selector and restore the signals this reactor took over."""

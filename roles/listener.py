@@ -75,6 +75,8 @@ class Listener:
         self._dismissals = Farewells()
         self._busy = False
         self._holding = False  # a resumable conversation runs: screen, and ask the session
+        self._lingering: _Lingering | None = None  # closing after a while (close(linger))
+        self._farewells: Farewells | None = None
         self._on_resume: ResumeOffered | None = None
 
     def start(
@@ -84,10 +86,13 @@ class Listener:
         on_notice: Callable[[str], None],
         handshake_seconds: float,
         on_resume: ResumeOffered | None = None,
+        farewells: Farewells | None = None,
     ) -> None:
         """Accept and screen on `reactor`; `on_peer` gets the first connection to greet,
-        `on_resume` each one that opens with RESUME."""
+        `on_resume` each one that opens with RESUME. A lingering close (`close(linger)`)
+        goes into `farewells`, which the face waits for."""
         self._reactor = reactor
+        self._farewells = farewells
         self._on_peer = on_peer
         self._on_resume = on_resume
         self._on_notice = on_notice
@@ -111,8 +116,17 @@ class Listener:
         the session rather than answer "busy"."""
         self._busy, self._holding = False, True
 
-    def close(self) -> None:
-        """Stop listening and drop every connection that is not the conversation."""
+    def close(self, linger: float = 0.0) -> None:
+        """Stop listening and drop every connection that is not the conversation; with
+        `linger`, only after that many seconds, meanwhile still handing RESUMEs to the
+        session (the tombstone of a resumable conversation the peer quit), and the face
+        that watches `farewells` waits for it."""
+        if linger > 0 and self._reactor is not None and self._lingering is None:
+            self._lingering = _Lingering(self)
+            self._lingering.timer = self._reactor.call_later(linger, self._lingering.finish)
+            if self._farewells is not None:
+                self._farewells.add(self._lingering)
+            return
         for sock in self.sockets:
             if self._reactor is not None and sock.fileno() >= 0:
                 self._reactor.remove_reader(sock)
@@ -122,6 +136,8 @@ class Listener:
         self._dismissals.finish_all()
         if self._reactor is not None:
             self._report.close()
+        if self._lingering is not None:
+            self._lingering.closed()
 
     # -- accepting -------------------------------------------------------------------------
 
@@ -385,6 +401,37 @@ class Listener:
             dismissal.finish()
         else:
             self._dismissals.add(dismissal)
+
+
+class _Lingering:
+    """A listener closing after a while: what a face waits for (net/closing.Finishing)."""
+
+    def __init__(self, listener: Listener) -> None:
+        self.listener = listener
+        self.finished = False
+        self.timer: TimerHandle | None = None
+        self._callbacks: list[Callable[[], None]] = []
+
+    def on_finished(self, callback: Callable[[], None]) -> None:
+        if self.finished:
+            callback()
+        else:
+            self._callbacks.append(callback)
+
+    def finish(self) -> None:
+        """Close the listener now."""
+        if not self.finished:
+            self.listener.close()
+
+    def closed(self) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        if self.timer is not None:
+            self.timer.cancel()
+        callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback()
 
 
 class _Candidate:

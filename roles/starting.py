@@ -84,7 +84,8 @@ def begin(start: Start, chat: Chat, reactor: Reactor, farewells: Farewells) -> N
                     tls: "TLS | None") -> str | None:
             return chat.offered_resume(payload, lambda: link(sock, decoder, tls))
 
-        listener.start(reactor, joined, chat.view.show_notice, start.timeout, resumed)
+        listener.start(reactor, joined, chat.view.show_notice, start.timeout, resumed,
+                       farewells)
         chat.listening(listener)
         return
     assert start.connected is not None

@@ -41,6 +41,7 @@ from turnchat.wire.limits import APP_NAME, MAX_NAME_CHARS
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from turnchat.session.ports import Closing
     from turnchat.session.resuming import Keeper, Redial, ResumeSettings
     from turnchat.session.table import GameTable
     from turnchat.session.transcript import Transcript
@@ -170,6 +171,7 @@ class Chat:
         self._quit_timer: Timer | None = None
         self._redial_handle: Timer | None = None  # greeting again after an early drop
         self._greeted_again = False  # after a greeting timed out (resume: once)
+        self._tomb: Keeper | None = None  # listener: the peer quit; its RESUME still answered
 
     # -- beginning -------------------------------------------------------------------------
 
@@ -301,6 +303,16 @@ class Chat:
             request = decode_request(payload)
         except RemoteProtocolError as error:
             return error.reason
+        tomb = self._tomb
+        if tomb is not None and tomb.guard is not None and request.session == tomb.ticket.session:
+            try:  # the peer quit: its count, and nothing more, tells it the QUIT arrived
+                tomb.guard.check(request)
+            except RemoteProtocolError as error:
+                return error.reason
+            connection = take()
+            connection.send(tomb.guard.answer(request, tomb.ledger.received))
+            connection.close(linger=True)
+            return None
         keeper = self._keeper
         if keeper is None or self.ending is not None or request.session != keeper.ticket.session:
             return SESSION_EXPIRED if request.session in self._expired else UNKNOWN_SESSION
@@ -619,6 +631,8 @@ class Chat:
         elif isinstance(event, Quit):
             if self._keeper is not None and self._link is not None:  # so the quitter knows
                 self.send_bytes(self._keeper.ledger.ack())
+                if self._keeper.guard is not None:
+                    self._keep_tombstone(self._keeper)
             reason = sanitize_line(event.reason).strip()
             self._end(ExitStatus.ENDED,
                       f"{name} left the conversation" + (f": {reason}." if reason else "."))
@@ -652,6 +666,21 @@ class Chat:
             else:  # a text peer leaves by closing: nc's Ctrl-C or Ctrl-D
                 self._end(ExitStatus.ENDED, f"The {name} at {self.peer_origin} closed the "
                                             "connection.")
+
+    def _keep_tombstone(self, keeper: "Keeper") -> None:
+        """Listener: the peer quit. For a few seconds a RESUME of this session is still
+        answered with our count (and nothing resent), in case the connection dropped
+        before our ACK of its QUIT arrived; the tombstone ends early when the peer closes
+        its connection after reading the ACK."""
+        from turnchat.session.resuming import TOMBSTONE_SECONDS
+
+        self._tomb = keeper
+
+        def bury() -> None:  # a one-shot listener closes by itself (close(linger=...))
+            if self._tomb is keeper:
+                self._tomb = None
+
+        self.clock.call_later(TOMBSTONE_SECONDS, bury)
 
     def _keep_resumable(self, session: str, secret: str) -> None:
         """Connector: the listener made the conversation resumable; confirm with ACK 0."""
@@ -718,20 +747,34 @@ class Chat:
         self._quitting = ""
         if self._transcript is not None:
             self._transcript.note("end", message, self.peer_origin, status=int(status))
+        tomb = self._tomb is not None
         if self._link is not None:
             # A plain-text peer (nc) does not close when we do: waiting for it would only
-            # delay every ending by LINGER_SECONDS.
-            self._link.close(linger=we_spoke_last and self.mode is _FRAMES)
+            # delay every ending by LINGER_SECONDS. After a QUIT we keep a tombstone for,
+            # we wait for the quitter to close: then it has our ACK, and the tombstone goes.
+            farewell = self._link.close(linger=(we_spoke_last or tomb) and self.mode is _FRAMES)
+            if tomb and farewell is not None:
+                farewell.on_finished(lambda: self._peer_closed(farewell))
         if self._keep and self._listener is not None:
             self._wait_for_next_peer(status, message)
             return
         self.ending = Ending(status, message)
         self.phase = Phase.ENDED
         if self._listener is not None:
-            self._listener.close()
+            from turnchat.session.resuming import TOMBSTONE_SECONDS
+
+            self._listener.close(linger=TOMBSTONE_SECONDS if tomb else 0.0)
         if self._transcript is not None:
             self._transcript.close()
         self.view.finish(self.ending)
+
+    def _peer_closed(self, farewell: "Closing") -> None:
+        """The last connection is closed: if the quitter closed it, it read our ACK, and
+        the tombstone can go at once."""
+        if farewell.peer_closed and self._tomb is not None:
+            self._tomb = None
+            if self._listener is not None and not self._keep and self.ending is not None:
+                self._listener.close()
 
     def _wait_for_next_peer(self, status: ExitStatus, message: str) -> None:
         """--keep: say how this conversation ended, forget the peer, and listen again."""

@@ -19,6 +19,14 @@ class Clock(Protocol):
     def call_later(self, delay: float, callback: Callable[[], None]) -> Timer: ...
 
 
+class Closing(Protocol):
+    """A connection closing politely (net/closing.py's Farewell)."""
+
+    peer_closed: bool  # it ended because the peer closed too: it had read our last frames
+
+    def on_finished(self, callback: Callable[[], None]) -> None: ...
+
+
 class Connection(Protocol):
     """One connection to the peer. Frames that arrive come back through the session's
     `receive_frame`, and its end (ConnectionLost, PeerBrokeProtocol) through
@@ -31,7 +39,7 @@ class Connection(Protocol):
         """Hand out the frames already received (a listener's peer greeted before it was
         handed over)."""
 
-    def close(self, linger: bool) -> object:
+    def close(self, linger: bool) -> "Closing | None":
         """Close politely (with `linger`, wait a moment for the peer to close too)."""
 
 
@@ -48,4 +56,5 @@ class Doorway(Protocol):
         """The conversation is resumable: screen newcomers and hand over their RESUMEs
         (and HELLOs), instead of telling every one "busy"."""
 
-    def close(self) -> None: ...
+    def close(self, linger: float = 0.0) -> None:
+        """Stop listening; with `linger`, after that many seconds (still taking RESUMEs)."""

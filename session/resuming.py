@@ -40,6 +40,9 @@ SILENT_BEATS = 3  # intervals without a byte from the peer: the connection is de
 FIRST_REDIAL_SECONDS = 0.5  # the connector's pause after a failed attempt, doubled up to
 LAST_REDIAL_SECONDS = 15.0  # this, each with up to a quarter more at random (jitter)
 QUIT_ACK_SECONDS = 2.0  # a quitter waits this long to learn that its QUIT arrived
+# After the peer's QUIT the listener still answers its RESUME this long (a tombstone), so a
+# quitter whose connection dropped before our ACK learns that its QUIT arrived.
+TOMBSTONE_SECONDS = QUIT_ACK_SECONDS + 1.0
 
 Redial = Callable[[Callable[[Connection], None], Callable[[str, bool], None]], Timer]
 """The connector's way to a new connection (roles/starting.py): call it with what to do with

@@ -76,6 +76,10 @@ class Relay:
         """A silent connection carries bytes again (what it held back is lost)."""
         self._order("heal", number)
 
+    def close_pair(self, number: int) -> None:
+        """Close connection `number` now, both ways (FIN)."""
+        self._order("close", number)
+
     def reset(self, number: int) -> None:
         """Reset connection `number` now, both ways."""
         self._order("reset", number)
@@ -179,7 +183,7 @@ class Relay:
             if what == "heal":
                 pair.silent = False
             else:
-                self._shut(pair, "reset")
+                self._shut(pair, what)
 
     def _shut(self, pair: _Pair, how: str) -> None:
         if pair.closed:

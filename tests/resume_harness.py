@@ -36,8 +36,14 @@ SCRIPT: list[tuple[str, str]] = [
     ("ana", "3"), ("bo", "2"), ("ana", "7"), ("bo", "8"),
     ("ana", "good game"), ("bo", "thanks ☺"), ("ana", "bye for now"), ("bo", "/q"),
 ]
-SENT = {who: [line for person, line in SCRIPT if person == who and not line.startswith("/")
-              and not line.isdigit()] for who in ("ana", "bo")}
+
+
+def sent(script: list[tuple[str, str]], who: str) -> list[str]:
+    """The messages `who` sends in `script` (not its commands and moves)."""
+    return [line for person, line in script
+            if person == who and not line.startswith("/") and not line.isdigit()]
+
+
 GAME_OVER = {"ana": "Game over: bo won (three in a row).",
              "bo": "Game over: you won (three in a row)."}
 DEADLINE_SECONDS = 20.0
@@ -104,14 +110,16 @@ class Outcome:
         order, the game ended alike on both sides, and both ended with status 0."""
         faults = list(self.errors)
         if self.stalled:
-            faults.append(f"stalled at step {self.ana.run.step} of {len(SCRIPT)}")
+            faults.append(f"stalled at step {self.ana.run.step} of {len(self.ana.run.script)}")
         for person, peer in ((self.ana, "bo"), (self.bo, "ana")):
-            if person.messages != SENT[peer]:
+            expected = sent(self.ana.run.script, peer)
+            if person.messages != expected:
                 faults.append(f"{person.name} was shown {person.messages}, "
-                              f"{peer} sent {SENT[peer]}")
+                              f"{peer} sent {expected}")
             if person.refusals:
                 faults.append(f"{person.name} was refused {person.refusals}")
-            if not any(GAME_OVER[person.name] in line for line in person.games):
+            if self.ana.run.script is SCRIPT and not any(
+                    GAME_OVER[person.name] in line for line in person.games):
                 faults.append(f"{person.name} did not see {GAME_OVER[person.name]!r}")
             ending = person.ending
             if ending is None or ending.status is not ExitStatus.ENDED:
@@ -122,8 +130,9 @@ class Outcome:
 class Run:
     """Drives the two people: whoever's turn the next line of SCRIPT is types it."""
 
-    def __init__(self, reactor: SelectorReactor) -> None:
+    def __init__(self, reactor: SelectorReactor, script: list[tuple[str, str]]) -> None:
         self.reactor = reactor
+        self.script = script
         self.step = 0
         self.people: dict[str, ScriptedPerson] = {}
         self._poked = False
@@ -139,8 +148,8 @@ class Run:
         if all(person.ending is not None for person in people.values()):
             self.reactor.stop()
             return
-        while self.step < len(SCRIPT):
-            who, line = SCRIPT[self.step]
+        while self.step < len(self.script):
+            who, line = self.script[self.step]
             chat = people[who].chat
             if not chat.my_turn:
                 return
@@ -149,11 +158,12 @@ class Run:
 
 
 def converse(cuts: dict[int, Cut], tls: bool = False, heartbeat: float = 5.0,
-             timeout: float = 5.0, deadline_seconds: float = DEADLINE_SECONDS) -> Outcome:
-    """Run SCRIPT once between ana (connector) and bo (listener) through a relay that
+             timeout: float = 5.0, deadline_seconds: float = DEADLINE_SECONDS,
+             script: list[tuple[str, str]] = SCRIPT) -> Outcome:
+    """Run `script` once between ana (connector) and bo (listener) through a relay that
     makes `cuts`; return what each side saw."""
     reactor = SelectorReactor()
-    run = Run(reactor)
+    run = Run(reactor, script)
     ana, bo = ScriptedPerson("ana", reactor, run), ScriptedPerson("bo", reactor, run)
     run.people = {"ana": ana, "bo": bo}
     settings = ResumeSettings(window=DEADLINE_SECONDS, heartbeat=heartbeat)

@@ -134,6 +134,22 @@ def test_silence_at_every_offset(direction: str) -> None:
     assert failures == []
 
 
+def test_a_quitter_whose_ack_was_cut_off_learns_from_the_tombstone_that_it_was_heard() -> None:
+    """ana's QUIT reaches bo, but the connection resets before bo's ACK of it comes back:
+    ana redials, and bo, which has ended, still answers RESUME with its count."""
+    script = [("ana", "hi"), ("bo", "yo"), ("ana", "/q")]
+    whole = converse({}, script=script)
+    assert whole.faults() == []
+    ack = 13  # the last frame down: bo's ACK of ana's QUIT; one byte of it goes through
+    outcome = converse({0: Cut(DOWN, whole.down - ack + 1, "reset")}, script=script)
+    assert outcome.faults() == []
+    assert outcome.connections == 2
+    assert outcome.ana.ending is not None
+    assert outcome.ana.ending.message == "You left the conversation; bo was told."
+    assert outcome.bo.ending is not None
+    assert outcome.bo.ending.message == "ana left the conversation."
+
+
 # -- the naive designs: the same sweep must catch each ------------------------------------
 
 
