@@ -1,5 +1,6 @@
 # make run ARGS="--listen"   set up .venv (first time only) and start turnchat
 # make test                  set up .venv (first time only), lint, and run every test
+# make sweep                 the full resume sweeps: a cut at every byte offset (CI runs it)
 # make bench                 measure turnchat against its baselines and print the table
 # make fuzz                   fuzz the wire code with atheris for FUZZ_SECONDS (default 60)
 # make install               pip install . into the current Python, as the `turnchat` command
@@ -13,7 +14,7 @@ READY := $(VENV)/.ready-test
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: run test lint bench fuzz install clean
+.PHONY: run test sweep lint bench fuzz install clean
 
 # scripts/setup-venv installs with editable_mode=compat, which puts a plain path in a .pth
 # file, so that every start of this Python (and `make bench`'s bare-interpreter baseline)
@@ -34,6 +35,9 @@ lint: $(READY)
 
 test: lint
 	$(PY) -m pytest
+
+sweep: $(READY)
+	$(PY) -m pytest -m sweep
 
 bench: $(READY)
 	$(PY) -m bench

@@ -155,18 +155,18 @@ class Relay:
         if cut is not None and cut.direction == direction:
             room = cut.after - pair.sent[direction]
             if room <= len(data):
+                pair.carried[direction] += data[:max(room, 0)]  # counted first: a test may
+                pair.sent[direction] += max(room, 0)  # read the count once the bytes arrive
                 self._send(sink, data[:max(room, 0)])
-                pair.carried[direction] += data[:max(room, 0)]
-                pair.sent[direction] += max(room, 0)
                 pair.cut = None
                 if cut.how == "silent":
                     pair.silent = True
                 else:
                     self._shut(pair, cut.how)
                 return
-        self._send(sink, data)
         pair.carried[direction] += data
         pair.sent[direction] += len(data)
+        self._send(sink, data)
 
     @staticmethod
     def _send(sink: socket.socket, data: bytes) -> None:

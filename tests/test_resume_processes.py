@@ -135,6 +135,7 @@ def test_q_while_reconnecting_leaves_at_once_and_lists_what_may_be_lost() -> Non
 def test_a_connector_that_never_comes_back_ends_the_listener_when_the_window_runs_out() -> None:
     port = free_port()
     bo = Turnchat("--listen", f"127.0.0.1:{port}", "--name", "bo", "--resume", "2")
+    listening_port(bo)
     ana = Turnchat("--connect", f"127.0.0.1:{port}", "--name", "ana", "--resume", "2")
     try:
         bo.expect("err", "ana connected")
@@ -243,6 +244,7 @@ def test_without_resume_a_drop_ends_the_conversation_as_before(
             ana = Turnchat("--connect", f"127.0.0.1:{relay.port}", "--name", "ana",
                            *connector_flags, env=env)
             bo.expect("err", "ana connected")
+            ana.expect("err", "Connected to bo")  # both greetings are through
             if "--tls" not in flags:  # version 1's bytes: no "resume" in the greeting
                 hello = _first_frames(bytes(relay.pairs[0].carried[UP]), 1)[0]
                 assert b"resume" not in hello.payload
