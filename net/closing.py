@@ -119,7 +119,14 @@ class Farewell:
         self._step("sent, lingering" if self._linger else "sent")
 
     def _drain(self) -> None:
-        if self._drained_one():
+        try:
+            data = self._sock.recv(_DRAIN_CHUNK)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:  # reset: the peer may not have read what we sent last
+            self._step("failed")
+            return
+        if data:
             self._step("read")
         else:
             self.peer_closed = True
