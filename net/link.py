@@ -99,6 +99,8 @@ class Link:
             self.decoder.receive_data(data)
         else:
             received = self._received(data)
+            if self._closed or self._ended:  # its answer failed, and the end is reported
+                return
             if not data or received[-1:] == [b""]:
                 self.reactor.remove_reader(self.sock)
             for chunk in received:

@@ -283,7 +283,8 @@ class Chat:
     def send_bytes(self, data: bytes) -> None:
         """Send frames of the resume extension (ACK, RESUME, a resend) as they are."""
         if self._link is not None:
-            self._keeper.said += 1  # type: ignore[union-attr]
+            if self._keeper is not None:
+                self._keeper.said += 1
             self._link.send(data)
 
     def link_dead(self) -> None:

@@ -107,7 +107,8 @@ class Keeper:
         self.ticket = ticket
         self.ledger = Ledger()
         self.guard = ResumeGuard(ticket) if listener else None
-        self.where = Where.LIVE
+        self.live = True
+        self._where = Where.LIVE
         self.confirmed = not listener  # listener: the connector has acknowledged our HELLO
         self.attempts = 0  # connector: redials since the drop
         self.status = ""  # one sentence while not LIVE, for the toolbar
@@ -124,9 +125,15 @@ class Keeper:
         self._schedule_beat()
 
     @property
-    def live(self) -> bool:
-        """A connection carries the conversation (not down, not waiting for RESUME's answer)."""
-        return self.where is Where.LIVE
+    def where(self) -> Where:
+        return self._where
+
+    @where.setter
+    def where(self, where: Where) -> None:
+        self._where = where
+        # A connection carries the conversation (not down, not waiting for RESUME's
+        # answer): a plain attribute, read for every frame.
+        self.live = where is Where.LIVE
 
     # -- the heartbeat ---------------------------------------------------------------------
 
