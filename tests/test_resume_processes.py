@@ -270,3 +270,69 @@ def test_resume_flags_are_checked() -> None:
         result = Turnchat(*args).finish()
         assert result.status == 2, args
         assert sentence in result.err and "Traceback" not in result.err
+
+
+def test_the_newest_resume_takes_over_a_connection_that_still_looks_alive() -> None:
+    """A black hole that only the connector notices (its heartbeat is short): its RESUME
+    arrives while the listener still holds the old connection, which is cut unread; when
+    the relay heals it later, nothing stale from it reaches the conversation."""
+    port = free_port()
+    bo = Turnchat("--listen", f"127.0.0.1:{port}", "--name", "bo", "--resume", "--heartbeat",
+                  "60")
+    ana = None
+    try:
+        listening_port(bo)
+        with Relay(("127.0.0.1", port)) as relay:
+            ana = Turnchat("--connect", f"127.0.0.1:{relay.port}", "--name", "ana", "--resume",
+                           "--heartbeat", "0.2")
+            bo.expect("err", "ana connected")
+            ana.expect("err", "Connected to bo")
+            ana.write(b"one\n")
+            bo.expect("out", "one")
+            bo.write(b"two\n")
+            ana.expect("out", "two")
+            relay.pairs[0].silent = True  # from now on a black hole, both ways
+            ana.write(b"three\n")  # held back by the black hole, then resent
+            ana.expect("err", r"Reconnected; 1 message re-sent\.")
+            bo.expect("err", r"ana reconnected; 0 messages re-sent\.")
+            assert "dropped" not in bo.text("err")  # it never noticed: a takeover
+            relay.heal(0)  # what the old connection carries now must never be read
+            bo.expect("out", "three")
+            bo.write(b"four\n")
+            ana.expect("out", "four")
+            ana.kill(signal.SIGTERM)
+            ana_result, bo_result = ana.finish(), bo.finish()
+    finally:
+        bo.close()
+        if ana is not None:
+            ana.close()
+    assert bo_result.out.splitlines() == ["one", "three"]
+    assert ana_result.out.splitlines() == ["two", "four"]
+    assert ana_result.status == bo_result.status == 0
+
+
+def test_a_listener_with_another_key_is_not_resumed(tmp_path: Path) -> None:
+    """Under TLS the key is checked on every reconnect: a different listener on the same
+    address (here: another identity) does not get the conversation."""
+    port = free_port()
+    first = Turnchat("--listen", f"127.0.0.1:{port}", "--name", "bo", "--tls",
+                     env={"HOME": str(tmp_path / "bo")})
+    ana = other = None
+    try:
+        listening_port(first)
+        with Relay(("127.0.0.1", port)) as relay:
+            ana = Turnchat("--connect", f"127.0.0.1:{relay.port}", "--name", "ana", "--tls",
+                           "--accept-new", env={"HOME": str(tmp_path / "ana")})
+            first.expect("err", "ana connected")
+            first.kill()
+            ana.expect("err", "reconnecting")
+            other = Turnchat("--listen", f"127.0.0.1:{port}", "--name", "eve", "--tls",
+                             env={"HOME": str(tmp_path / "eve")})
+            result = ana.finish(timeout=30)
+    finally:
+        for program in (first, ana, other):
+            if program is not None:
+                program.close()
+    assert result.status == 1
+    assert (f"the listener at 127.0.0.1:{relay.port} now presents a different key, so this is "
+            "not the conversation's listener; not resumed.") in result.err
