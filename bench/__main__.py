@@ -103,7 +103,7 @@ def resume_figures(sizes: Sizes) -> list[Figure]:
                               seconds * 1000, "goal", 1000.0, "< 1 s", seconds < 1.0))
     frames, kib = resume.most_held(sizes.resume_turns)
     figures.append(Figure(f"Resume, most frames held unacknowledged ({sizes.resume_turns:,} "
-                          "turns of 4 KiB)", "frames", frames, "ACK_EVERY + 1",
+                          "turns of 4 KiB)", "frames", frames, "one turn's",
                           resume.BOUND_FRAMES, f"<= {resume.BOUND_FRAMES}",
                           frames <= resume.BOUND_FRAMES, ratio_text=f"{kib:.0f} KiB"))
     return figures

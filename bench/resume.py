@@ -14,10 +14,12 @@ import time
 from bench.common import environment, listener_port, turnchat_command
 from tests.relay import Relay
 from tests.resume_harness import converse
-from turnchat.wire.limits import ACK_EVERY
 from turnchat.wire.resume import Ledger
 
-BOUND_FRAMES = ACK_EVERY + 1  # under strict turns: the frames before an ACK, and one turn's
+# Under strict turns a side keeps what it sent since the turn last came back: one turn's
+# frames (a message, or a game step and a message), and a frame the peer's turn was ending
+# past. A ledger is also cut off beyond wire/limits.MAX_UNACKNOWLEDGED (64 frames).
+BOUND_FRAMES = 3
 
 
 def cut_to_resumed(how: str, repetitions: int) -> float:
@@ -71,11 +73,10 @@ def most_held(turns: int) -> tuple[int, float]:
     most = [0, 0]
     outgoing = Ledger.outgoing
 
-    def counting(self: Ledger, frame_bytes: bytes) -> bytes:
-        data = outgoing(self, frame_bytes)
+    def counting(self: Ledger, frame_bytes: bytes, passes_turn: bool) -> None:
+        outgoing(self, frame_bytes, passes_turn)
         if self.unacknowledged > most[0]:
             most[0], most[1] = self.unacknowledged, self.held_bytes
-        return data
 
     script = [("ana" if turn % 2 == 0 else "bo", f"{turn:04d}" + "x" * 4092)
               for turn in range(turns)] + [("ana" if turns % 2 == 0 else "bo", "/q")]

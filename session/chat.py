@@ -471,26 +471,31 @@ class Chat:
     def send_text(self, text: str) -> None:
         """Send our message, written to the transcript after the rules allow it and before
         it leaves: a crash (even SIGKILL) never loses from the log what the peer got."""
-        assert self._conversation is not None
-        data = self._conversation.send(Text(text))
+        conversation = self._conversation
+        assert conversation is not None
+        my_turn = conversation.state is _MY_TURN
+        data = conversation.send(Text(text))
         if self._transcript is not None:
             self._log("out", self.my_name, text)
-        self._put(data)
+        self._put(data, my_turn and conversation.state is _THEIR_TURN)
 
     def _send(self, event: Event) -> None:
         """Say `event` on the connection; raises LocalProtocolError if the rules forbid it."""
-        assert self._conversation is not None
-        self._put(self._conversation.send(event))
+        conversation = self._conversation
+        assert conversation is not None
+        my_turn = conversation.state is _MY_TURN
+        data = conversation.send(event)
+        self._put(data, my_turn and conversation.state is _THEIR_TURN)
 
-    def _put(self, data: bytes) -> None:
+    def _put(self, data: bytes, passes_turn: bool) -> None:
         """Send one frame of the conversation. A resumable one numbers it and keeps it until
-        the peer has it; while the connection is down it waits there to be resent."""
+        the peer has it (`passes_turn`: the peer's next turn will say it has); while the
+        connection is down it waits there to be resent."""
         keeper = self._keeper
         if keeper is not None:
-            data = keeper.ledger.outgoing(data)
+            keeper.ledger.outgoing(data, passes_turn)
             if not keeper.live:
                 return
-            keeper.said += 1
         assert self._link is not None
         self._link.send(data)
 
@@ -562,7 +567,6 @@ class Chat:
         keeper = self._keeper
         if keeper is not None:  # resume: count it, take ACKs and RESUME answers here
             keeper.heard += 1
-            keeper.confirmed = True
             try:
                 if not keeper.live:
                     keeper.answer(frame)
@@ -574,11 +578,14 @@ class Chat:
             except RemoteProtocolError as error:
                 self.connection_ended(PeerBrokeProtocol(error.reason))
                 return
+            their_turn = conversation.state is _THEIR_TURN
         try:
             event = conversation.receive_frame(frame)
         except RemoteProtocolError as error:
             self.connection_ended(PeerBrokeProtocol(error.reason))
             return
+        if keeper is not None and their_turn and conversation.state is _MY_TURN:
+            keeper.ledger.turn_came_back()
         self.receive(event)
 
     def connection_ended(self, event: Event) -> None:

@@ -109,11 +109,12 @@ class Keeper:
         self.guard = ResumeGuard(ticket) if listener else None
         self.live = True
         self._where = Where.LIVE
-        self.confirmed = not listener  # listener: the connector has acknowledged our HELLO
+        self._confirmed = not listener  # listener: the connector acknowledged our HELLO
         self.attempts = 0  # connector: redials since the drop
         self.status = ""  # one sentence while not LIVE, for the toolbar
         self.heard = 0  # frames that arrived; the heartbeat looks for change
-        self.said = 0  # sends; the heartbeat looks for change
+        self.said = 0  # sends of our own frames (ACK, RESUME, resends); with the ledger's
+        # count of data frames, what the heartbeat looks at for change
         self._beat_heard = self._beat_said = 0
         self._silent_beats = 0
         self._beat: Timer | None = None
@@ -123,6 +124,11 @@ class Keeper:
         self._resent = 0
         self.redial: Redial | None = None  # connector only
         self._schedule_beat()
+
+    @property
+    def confirmed(self) -> bool:
+        """Listener: the connector has our HELLO (it sent something on the session since)."""
+        return self._confirmed or self.heard > 0
 
     @property
     def where(self) -> Where:
@@ -151,9 +157,9 @@ class Keeper:
         if self._silent_beats >= SILENT_BEATS:
             self.chat.link_dead()
             return
-        if self.said == self._beat_said:
+        if self.said + self.ledger.sent == self._beat_said:
             self.chat.send_bytes(self.ledger.ack())
-        self._beat_heard, self._beat_said = self.heard, self.said
+        self._beat_heard, self._beat_said = self.heard, self.said + self.ledger.sent
         self._schedule_beat()
 
     # -- losing the connection -------------------------------------------------------------
@@ -219,7 +225,6 @@ class Keeper:
         self._nonce = new_nonce()
         self.chat.use_connection(connection)
         self.chat.send_bytes(encode_request(self.ticket, self.ledger.received, self._nonce))
-        self.ledger.told = self.ledger.received
 
     def answer(self, frame: Frame) -> None:
         """The first frame on the new connection: the listener's RESUME, or ERROR."""
@@ -264,7 +269,7 @@ class Keeper:
         ledger = self.ledger
         if not ledger.acknowledged <= request.count <= ledger.sent:
             return BAD_RESUME_COUNT
-        self.confirmed = True
+        self._confirmed = True
         connection = take()
         self.chat.use_connection(connection)  # the old connection, if any, is cut, unread
         answer = self.guard.answer(request, ledger.received)

@@ -43,7 +43,7 @@ def test_two_hundred_turns_cut_ten_times_arrive_exactly_once(tmp_path: Path) -> 
     cuts = {}
     for number in range(10):  # close, reset and a black hole, both ways, at varied bytes
         how = ("close", "reset", "silent")[number % 3]
-        cuts[number] = Cut(UP if number % 2 else DOWN, 200 + 31 * number, how)
+        cuts[number] = Cut(DOWN if number % 2 else UP, 220 + 15 * number, how)
     port = free_port()
     bo = Turnchat("--listen", f"127.0.0.1:{port}", "--name", "bo", "--resume", "--heartbeat",
                   "1", "--log", str(tmp_path / "bo.jsonl"),

@@ -14,4 +14,3 @@ def over_the_limit(size: int) -> str:
     return f"{size} bytes, {size - MAX_PAYLOAD} over the limit of {MAX_PAYLOAD}"
 TOKEN_HEX_DIGITS = 32  # a resume session id or secret: 128 random bits, as hex
 MAX_UNACKNOWLEDGED = 64  # data frames kept for a resend; under strict turns a few suffice
-ACK_EVERY = 8  # data frames received before an ACK rides with our next data frame

@@ -3,11 +3,15 @@
 A connection can drop in the middle of a conversation; the conversation itself
 (wire/conversation.py) must never notice. So the data frames (TEXT, GAME, QUIT) are
 numbered implicitly, 1, 2, 3... in each direction, and each side keeps what it sent in a
-`Ledger` until the peer acknowledges it with an ACK frame (the count of data frames it has
-received; HELLO, ERROR, ACK and RESUME are not counted, so version 1's bytes do not
-change). When a new connection takes the conversation up, each side tells the other its
-count in a RESUME frame and resends, in order, exactly the frames numbered above the
-other's count: every frame arrives once.
+`Ledger` until the peer acknowledges it (HELLO, ERROR, ACK and RESUME are not counted, so
+version 1's bytes do not change). Strict turns acknowledge by themselves: the peer can
+end its turn only after it received the frame that gave it the turn, so when the turn
+comes back everything up to that frame is known to be there (`turn_came_back`). An ACK
+frame (the count of data frames received) is needed only where turns say nothing: with
+the heartbeat, around QUIT, and to confirm a session; so the list is about one turn long
+and no frame is added to a message. When a new connection takes the conversation up,
+each side tells the other its count in a RESUME frame and resends, in order, exactly the
+frames numbered above the other's count: every frame arrives once.
 
 The RESUME exchange proves that the new connection belongs to the conversation without the
 secret ever crossing: the connector sends {session, count, nonce, MAC}, the listener answers
@@ -30,7 +34,7 @@ from dataclasses import dataclass
 from turnchat.wire.errors import RemoteProtocolError
 from turnchat.wire.frames import Frame, FrameType, encode_frame
 from turnchat.wire.json_object import load_object
-from turnchat.wire.limits import ACK_EVERY, HEADER_SIZE, MAX_UNACKNOWLEDGED, TOKEN_HEX_DIGITS
+from turnchat.wire.limits import HEADER_SIZE, MAX_UNACKNOWLEDGED, TOKEN_HEX_DIGITS
 
 _COUNT = struct.Struct(">Q")
 _DATA_TYPES = frozenset((FrameType.TEXT.value, FrameType.GAME.value, FrameType.QUIT.value))
@@ -85,23 +89,25 @@ class Ledger:
         self.sent = 0  # data frames we have sent (numbered 1..sent)
         self.received = 0  # data frames the conversation has received
         self.acknowledged = 0  # the peer's last ACK: it has our frames 1..acknowledged
-        self.told = 0  # the count our last ACK (or RESUME) said
+        self.passed = 0  # our count when we last gave the peer the turn
         self._unacknowledged: deque[bytes] = deque()  # frames acknowledged+1..sent
 
-    def outgoing(self, frame_bytes: bytes) -> bytes:
-        """Number one frame we send, keep it if it is data, and return what goes on the
-        connection: the frame, behind an ACK if ACK_EVERY frames came since the last."""
-        if frame_bytes[HEADER_SIZE] not in _DATA_TYPES:
-            return frame_bytes
-        self.sent += 1
-        self._unacknowledged.append(frame_bytes)
-        if self.received - self.told >= ACK_EVERY:
-            return self.ack() + frame_bytes
-        return frame_bytes
+    def outgoing(self, frame_bytes: bytes, passes_turn: bool) -> None:
+        """Number one frame we send and keep it if it is data; `passes_turn` if it gave the
+        peer the turn (what the peer sends on that turn acknowledges it)."""
+        if frame_bytes[HEADER_SIZE] in _DATA_TYPES:
+            self.sent += 1
+            self._unacknowledged.append(frame_bytes)
+            if passes_turn:
+                self.passed = self.sent
+
+    def turn_came_back(self) -> None:
+        """The peer ended its turn: it had the frame that gave it the turn, and all before."""
+        if self.passed > self.acknowledged:
+            self.acknowledge(self.passed)
 
     def ack(self) -> bytes:
         """An ACK frame with our count; the peer may forget what it covers."""
-        self.told = self.received
         return encode_ack(self.received)
 
     def incoming(self, frame: Frame) -> bool:
@@ -138,7 +144,6 @@ class Ledger:
         """The peer has our frames 1..count (it said so in RESUME): forget those and return
         the rest, in order, to send again. Raises RemoteProtocolError if `count` is impossible."""
         self.acknowledge(count)
-        self.told = self.received  # our RESUME (or its answer) said our count
         return b"".join(self._unacknowledged)
 
     @property
