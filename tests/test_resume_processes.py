@@ -336,3 +336,35 @@ def test_a_listener_with_another_key_is_not_resumed(tmp_path: Path) -> None:
     assert result.status == 1
     assert (f"the listener at 127.0.0.1:{relay.port} now presents a different key, so this is "
             "not the conversation's listener; not resumed.") in result.err
+
+
+def test_a_keep_listener_that_gave_up_says_session_expired() -> None:
+    """--keep: after the window the listener tells its user, waits for the next peer, and
+    answers a late RESUME of that session with "session expired"."""
+    port = free_port()
+    bo = Turnchat("--listen", f"127.0.0.1:{port}", "--name", "bo", "--resume", "1", "--keep")
+    ana = None
+    try:
+        listening_port(bo)
+        with Relay(("127.0.0.1", port)) as relay:
+            ana = Turnchat("--connect", f"127.0.0.1:{relay.port}", "--name", "ana", "--resume")
+            bo.expect("err", "ana connected")
+            ana.expect("err", "Connected to bo")
+            hello = json.loads(_first_frames(bytes(relay.pairs[0].carried[DOWN]), 1)[0].payload)
+            ana.kill()
+            bo.expect("err", r"ana did not come back within 1 s \(session expired\)\.")
+            bo.expect("err", "waiting for the next peer")
+            late = {"session": hello["session"], "count": 0, "nonce": "00" * 16,
+                    "mac": "11" * 32}
+            answer = _answer_to(port, encode_frame(FrameType.RESUME, json.dumps(late).encode()))
+            assert answer == encode_frame(FrameType.ERROR, b"session expired")
+            unknown = {**late, "session": "ab" * 16}
+            answer = _answer_to(port, encode_frame(FrameType.RESUME,
+                                                   json.dumps(unknown).encode()))
+            assert answer == encode_frame(FrameType.ERROR, b"unknown session")
+            bo.kill(signal.SIGTERM)
+            assert bo.finish().status == 0
+    finally:
+        bo.close()
+        if ana is not None:
+            ana.close()
