@@ -769,9 +769,12 @@ class Chat:
         self.ending = Ending(status, message)
         self.phase = Phase.ENDED
         if self._listener is not None:
-            from turnchat.session.resuming import TOMBSTONE_SECONDS
+            linger = 0.0
+            if tomb:  # imported only then: resume's modules cost every start-up otherwise
+                from turnchat.session.resuming import TOMBSTONE_SECONDS
 
-            self._listener.close(linger=TOMBSTONE_SECONDS if tomb else 0.0)
+                linger = TOMBSTONE_SECONDS
+            self._listener.close(linger=linger)
         if self._transcript is not None:
             self._transcript.close()
         self.view.finish(self.ending)
