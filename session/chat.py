@@ -477,6 +477,10 @@ class Chat:
         data = conversation.send(Text(text))
         if self._transcript is not None:
             self._log("out", self.my_name, text)
+        if self._keeper is None:  # the usual case, kept short: it runs once a message
+            assert self._link is not None
+            self._link.send(data)
+            return
         self._put(data, my_turn and conversation.state is _THEIR_TURN)
 
     def _send(self, event: Event) -> None:
