@@ -53,11 +53,6 @@ RESUME_REFUSED = "resume refused"
 BAD_RESUME_COUNT = "bad resume count"
 
 
-def is_data(frame_bytes: bytes | bytearray) -> bool:
-    """Whether the encoded frame is numbered: TEXT, GAME or QUIT."""
-    return frame_bytes[HEADER_SIZE] in _DATA_TYPES
-
-
 def encode_ack(count: int) -> bytes:
     return encode_frame(_ACK, _COUNT.pack(count))
 
