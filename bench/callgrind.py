@@ -11,9 +11,11 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import IO
+from typing import IO, TypeVar
 
 from bench.common import environment, listener_port
+
+Key = TypeVar("Key")
 
 _REFS = re.compile(rb"refs:\s+([\d,]+)")
 
@@ -50,7 +52,7 @@ def count(
     return int(found.group(1).replace(b",", b""))
 
 
-def count_all(jobs: dict[str, Callable[[], int]]) -> dict[str, int]:
+def count_all(jobs: dict[Key, Callable[[], int]]) -> dict[Key, int]:
     """Run the counting `jobs` (each calls `count`) side by side, one per core: what
     valgrind counts does not depend on what else runs, only the wall time does."""
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

@@ -10,6 +10,7 @@ maximal messages (tests/resume_harness.py).
 import statistics
 import subprocess
 import time
+from collections.abc import Callable
 
 from bench.common import environment, listener_port, turnchat_command
 from tests.relay import Relay
@@ -71,19 +72,23 @@ def most_held(turns: int) -> tuple[int, float]:
     """The most frames (and KiB) a Ledger held unacknowledged over `turns` turns of 4 KiB
     messages, through the real sessions in process."""
     most = [0, 0]
-    outgoing = Ledger.outgoing
+    originals = {name: getattr(Ledger, name) for name in ("outgoing", "passing")}
 
-    def counting(self: Ledger, frame_bytes: bytes, passes_turn: bool) -> None:
-        outgoing(self, frame_bytes, passes_turn)
-        if self.unacknowledged > most[0]:
-            most[0], most[1] = self.unacknowledged, self.held_bytes
+    def counting(name: str) -> Callable[..., None]:
+        def keep(self: Ledger, *arguments: object) -> None:
+            originals[name](self, *arguments)
+            if self.unacknowledged > most[0]:
+                most[0], most[1] = self.unacknowledged, self.held_bytes
+        return keep
 
     script = [("ana" if turn % 2 == 0 else "bo", f"{turn:04d}" + "x" * 4092)
               for turn in range(turns)] + [("ana" if turns % 2 == 0 else "bo", "/q")]
-    Ledger.outgoing = counting  # type: ignore[method-assign]
+    for name in originals:
+        setattr(Ledger, name, counting(name))
     try:
         outcome = converse({}, script=script, deadline_seconds=120.0)
     finally:
-        Ledger.outgoing = outgoing  # type: ignore[method-assign]
+        for name, original in originals.items():
+            setattr(Ledger, name, original)
     assert not outcome.faults(), outcome.faults()
     return most[0], most[1] / 1024

@@ -34,7 +34,7 @@ from turnchat.wire import (
     Text,
 )
 from turnchat.wire.conversation import Conversation, Role
-from turnchat.wire.events import PeerBrokeProtocol
+from turnchat.wire.events import Acknowledged, PeerBrokeProtocol
 from turnchat.wire.frames import TEXT_INSTEAD_OF_FRAMES, TEXT_WITHOUT_LINE_ENDS, Frame
 from turnchat.wire.limits import APP_NAME, MAX_NAME_CHARS
 
@@ -214,7 +214,10 @@ class Chat:
             from turnchat.wire.resume import Ticket
 
             ticket = Ticket.new()  # the keeper first: the connection may drop at once
-            self._keeper = Keeper(self, self.clock, self.resume, ticket, listener=True)
+            assert self._conversation is not None
+            self._conversation.acknowledging = True
+            self._keeper = Keeper(self, self.clock, self.resume, ticket, self._conversation,
+                                  listener=True)
             if self._listener is not None:
                 self._listener.hold()
             self._send(Hello(self.my_name, games=self.games, resume=True,
@@ -473,15 +476,20 @@ class Chat:
         it leaves: a crash (even SIGKILL) never loses from the log what the peer got."""
         conversation = self._conversation
         assert conversation is not None
-        my_turn = conversation.state is _MY_TURN
-        data = conversation.send(Text(text))
+        data = conversation.send(Text(text))  # so it was our turn, and now it is theirs
         if self._transcript is not None:
             self._log("out", self.my_name, text)
-        if self._keeper is None:  # the usual case, kept short: it runs once a message
-            assert self._link is not None
-            self._link.send(data)
-            return
-        self._put(data, my_turn and conversation.state is _THEIR_TURN)
+        keeper = self._keeper  # _put, written out: this runs once a message
+        if keeper is not None:
+            try:
+                keeper.ledger.passing(data)
+            except RemoteProtocolError as error:  # the peer left too much unacknowledged
+                self.connection_ended(PeerBrokeProtocol(error.reason))
+                return
+            if not keeper.live:
+                return
+        assert self._link is not None
+        self._link.send(data)
 
     def _send(self, event: Event) -> None:
         """Say `event` on the connection; raises LocalProtocolError if the rules forbid it."""
@@ -489,15 +497,20 @@ class Chat:
         assert conversation is not None
         my_turn = conversation.state is _MY_TURN
         data = conversation.send(event)
-        self._put(data, my_turn and conversation.state is _THEIR_TURN)
+        self._put(data, my_turn, conversation.state is _THEIR_TURN)
 
-    def _put(self, data: bytes, passes_turn: bool) -> None:
-        """Send one frame of the conversation. A resumable one numbers it and keeps it until
-        the peer has it (`passes_turn`: the peer's next turn will say it has); while the
-        connection is down it waits there to be resent."""
+    def _put(self, data: bytes, my_turn: bool, theirs_now: bool) -> None:
+        """Send one frame of the conversation, said on our turn or not, after which it is
+        (or is still) the peer's. A resumable one numbers it and keeps it until the peer has
+        it (if it passed the turn, the peer's next turn will say so); while the connection
+        is down it waits there to be resent."""
         keeper = self._keeper
         if keeper is not None:
-            keeper.ledger.outgoing(data, passes_turn)
+            try:
+                keeper.ledger.outgoing(data, my_turn, my_turn and theirs_now)
+            except RemoteProtocolError as error:  # the peer left too much unacknowledged
+                self.connection_ended(PeerBrokeProtocol(error.reason))
+                return
             if not keeper.live:
                 return
         assert self._link is not None
@@ -569,28 +582,26 @@ class Chat:
         conversation = self._conversation
         assert conversation is not None
         keeper = self._keeper
-        if keeper is not None:  # resume: count it, take ACKs and RESUME answers here
-            keeper.heard += 1
-            try:
-                if not keeper.live:
-                    keeper.answer(frame)
-                    return
-                if not keeper.ledger.incoming(frame):
-                    if self._quitting and keeper.ledger.all_acknowledged():
-                        self._quit_done(told=True)
-                    return
-            except RemoteProtocolError as error:
-                self.connection_ended(PeerBrokeProtocol(error.reason))
-                return
-            their_turn = conversation.state is _THEIR_TURN
         try:
+            if keeper is not None and not keeper.live:  # resuming: the answer to our RESUME
+                keeper.answer(frame)
+                return
             event = conversation.receive_frame(frame)
         except RemoteProtocolError as error:
             self.connection_ended(PeerBrokeProtocol(error.reason))
             return
-        if keeper is not None and their_turn and conversation.state is _MY_TURN:
-            keeper.ledger.turn_came_back()
         self.receive(event)
+
+    def _acknowledged(self, count: int) -> None:
+        keeper = self._keeper
+        assert keeper is not None  # the conversation takes ACKs only when resumable
+        try:
+            keeper.acknowledged(count)
+        except RemoteProtocolError as error:
+            self.connection_ended(PeerBrokeProtocol(error.reason))
+            return
+        if self._quitting and keeper.ledger.all_acknowledged():
+            self._quit_done(told=True)
 
     def connection_ended(self, event: Event) -> None:
         """The connection ended (ConnectionLost) or carried what breaks the protocol
@@ -640,6 +651,8 @@ class Chat:
             self.view.show_notice(f"Connected to {self.peer_name} at {self.peer_origin}"
                                   f"{self._standing}.")
             self.view.refresh()
+        elif isinstance(event, Acknowledged):  # resume: the peer has our frames up to here
+            self._acknowledged(event.count)
         elif isinstance(event, Quit):
             if self._keeper is not None and self._link is not None:  # so the quitter knows
                 self.send_bytes(self._keeper.ledger.ack())
@@ -700,8 +713,10 @@ class Chat:
         from turnchat.wire.resume import Ticket
 
         assert self.resume is not None
+        assert self._conversation is not None
+        self._conversation.acknowledging = True
         keeper = self._keeper = Keeper(self, self.clock, self.resume, Ticket(session, secret),
-                                       listener=False)
+                                       self._conversation, listener=False)
         keeper.redial = self.redial
         self.send_bytes(keeper.ledger.ack())
 

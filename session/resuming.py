@@ -25,6 +25,7 @@ from turnchat.wire.errors import RemoteProtocolError
 from turnchat.wire.frames import Frame, FrameType
 from turnchat.wire.resume import (
     BAD_RESUME_COUNT,
+    CountsReceived,
     Ledger,
     ResumeGuard,
     ResumeRequest,
@@ -64,6 +65,9 @@ class KeptChat(Protocol):
     peer_name: str
 
     @property
+    def my_turn(self) -> bool: ...
+
+    @property
     def view(self) -> "ShowsNotices": ...
 
     def send_bytes(self, data: bytes) -> None: ...
@@ -100,19 +104,19 @@ class Keeper:
     """One resumable conversation, seen from one side, across its connections."""
 
     def __init__(self, chat: KeptChat, clock: Clock, settings: ResumeSettings, ticket: Ticket,
-                 listener: bool) -> None:
+                 counts: CountsReceived, listener: bool) -> None:
         self.chat = chat
         self.clock = clock
         self.settings = settings
         self.ticket = ticket
-        self.ledger = Ledger()
+        self.ledger = Ledger(counts)
         self.guard = ResumeGuard(ticket) if listener else None
         self.live = True
         self._where = Where.LIVE
         self._confirmed = not listener  # listener: the connector acknowledged our HELLO
         self.attempts = 0  # connector: redials since the drop
         self.status = ""  # one sentence while not LIVE, for the toolbar
-        self.heard = 0  # frames that arrived; the heartbeat looks for change
+        self._other = 0  # frames heard that are not data: ACKs, answers to our RESUME
         self.said = 0  # sends of our own frames (ACK, RESUME, resends); with the ledger's
         # count of data frames, what the heartbeat looks at for change
         self._beat_heard = self._beat_said = 0
@@ -124,6 +128,17 @@ class Keeper:
         self._resent = 0
         self.redial: Redial | None = None  # connector only
         self._schedule_beat()
+
+    @property
+    def heard(self) -> int:
+        """Frames that arrived on any connection; the heartbeat looks for change."""
+        return self._other + self.ledger.received
+
+    def acknowledged(self, count: int) -> None:
+        """The peer's ACK: forget what it covers. Raises RemoteProtocolError for a count
+        below an earlier one or above what we sent."""
+        self._other += 1
+        self.ledger.acknowledge(count)
 
     @property
     def confirmed(self) -> bool:
@@ -185,6 +200,8 @@ class Keeper:
 
     def lost_messages(self) -> str:
         """What we sent that the peer never acknowledged, to end the last sentence with."""
+        if self.chat.my_turn:  # the peer gave the turn back: it has what passed it to them
+            self.ledger.turn_came_back()
         lost = self.ledger.unacknowledged_texts()
         return "" if not lost else "; may not have been delivered: " + "; ".join(
             repr(text) for text in lost)
@@ -228,6 +245,7 @@ class Keeper:
 
     def answer(self, frame: Frame) -> None:
         """The first frame on the new connection: the listener's RESUME, or ERROR."""
+        self._other += 1
         if frame.type is FrameType.ERROR:
             reason = frame.payload.decode(errors="replace")
             self.chat.gave_up(self.lost_messages(), _refusal(self.chat.peer_name, reason))

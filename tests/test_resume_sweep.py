@@ -190,15 +190,14 @@ def test_the_sweep_catches_a_resume_that_resends_the_last_turn(
         real(self, count)
         return getattr(self, "_last", b"")
 
-    real_outgoing = Ledger.outgoing
+    real_passing = Ledger.passing
 
-    def outgoing(self: Ledger, frame_bytes: bytes, passes_turn: bool) -> None:
-        if passes_turn:
-            self._last = frame_bytes  # type: ignore[attr-defined]
-        real_outgoing(self, frame_bytes, passes_turn)
+    def passing(self: Ledger, frame_bytes: bytes) -> None:
+        self._last = frame_bytes  # type: ignore[attr-defined]
+        real_passing(self, frame_bytes)
 
     monkeypatch.setattr(Ledger, "resend_after", resend_last_turn)
-    monkeypatch.setattr(Ledger, "outgoing", outgoing)
+    monkeypatch.setattr(Ledger, "passing", passing)
     assert len(_caught(monkeypatch)) > 3
 
 

@@ -17,7 +17,7 @@ to that connection, and what a lost connection means is for the session to decid
 from enum import Enum, auto
 
 from turnchat.wire.errors import LocalProtocolError, RemoteProtocolError
-from turnchat.wire.events import Error, Event, Hello, Play, Quit, Text
+from turnchat.wire.events import Acknowledged, Error, Event, Hello, Play, Quit, Text
 from turnchat.wire.frames import Frame, FrameType, encode_frame
 from turnchat.wire.hello import decode_hello, encode_hello
 from turnchat.wire.limits import MAX_PAYLOAD, over_the_limit
@@ -85,6 +85,7 @@ _TRANSITIONS: dict[tuple[State, _Who, FrameType | str], State] = {
 # Python 3.11 resolves every `Enum.MEMBER` through EnumType.__getattr__'s slow hook (3.12
 # dropped it): the per-message path below compares with these module names instead.
 _TEXT, _HELLO, _ERROR, _GAME = FrameType.TEXT, FrameType.HELLO, FrameType.ERROR, FrameType.GAME
+_ACK = FrameType.ACK
 
 _FRAME_OF = {Hello: FrameType.HELLO, Text: FrameType.TEXT, Quit: FrameType.QUIT,
              Error: FrameType.ERROR, Play: FrameType.GAME}
@@ -99,6 +100,10 @@ class Conversation:
         self.role = role
         self.state = State.SEND_HELLO if role is Role.CONNECTOR else State.AWAIT_HELLO
         self.peer_hello: Hello | None = None
+        # The resume extension (wire/resume.py) numbers data frames (TEXT, GAME, QUIT) each
+        # way; the ones received are counted here, where each is classified anyway.
+        self.received = 0
+        self.acknowledging = False  # resumable: ACK frames are taken, as Acknowledged
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -162,6 +167,8 @@ class Conversation:
         the one thing still allowed.
         """
         if self.state in _FINAL:
+            if frame.type is _ACK and self.acknowledging:  # the ACK of our QUIT
+                return self._acknowledged(frame.payload)
             raise RemoteProtocolError("a frame after the conversation ended")
         try:
             return self._apply_received(*frame)
@@ -174,6 +181,8 @@ class Conversation:
             return self._receive_play(payload)
         next_state = _TRANSITIONS.get((self.state, PEER, frame_type))
         if next_state is None:
+            if frame_type is _ACK and self.acknowledging and self.state in _TALKING:
+                return self._acknowledged(payload)  # it changes no state: here, off the path
             raise RemoteProtocolError(self._why_refused(frame_type))
         if frame_type is _ERROR:
             event: Event = Error(payload.decode(errors="replace"))  # already failing: be lenient
@@ -189,10 +198,18 @@ class Conversation:
                 if not payload:
                     raise RemoteProtocolError("empty TEXT")
                 event = Text(text)
+                self.received += 1
             else:
                 event = Quit(text)
+                self.received += 1
         self.state = next_state
         return event
+
+    @staticmethod
+    def _acknowledged(payload: bytes) -> Acknowledged:
+        from turnchat.wire.resume import decode_ack  # loaded already: the HELLOs agreed
+
+        return Acknowledged(decode_ack(payload))
 
     def _receive_play(self, payload: bytes) -> Play:
         if self.state not in _TALKING:
@@ -205,6 +222,7 @@ class Conversation:
         if next_state is None:
             raise RemoteProtocolError(f"GAME {play.kind} out of turn")
         self.state = next_state
+        self.received += 1
         return play
 
     def _why_refused(self, frame_type: FrameType) -> str:

@@ -63,6 +63,14 @@ class Play(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class Acknowledged(Event):
+    """The resume extension's ACK: the peer has our data frames 1..count. Only a
+    conversation that both HELLOs made resumable takes ACK frames (docs/PROTOCOL.md)."""
+
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class PeerBrokeProtocol(Event):
     """Not a frame: the peer broke the protocol; the session answers ERROR(reason)."""
 

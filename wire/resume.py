@@ -6,7 +6,7 @@ numbered implicitly, 1, 2, 3... in each direction, and each side keeps what it s
 `Ledger` until the peer acknowledges it (HELLO, ERROR, ACK and RESUME are not counted, so
 version 1's bytes do not change). Strict turns acknowledge by themselves: the peer can
 end its turn only after it received the frame that gave it the turn, so when the turn
-comes back everything up to that frame is known to be there (`turn_came_back`). An ACK
+comes back everything up to that frame is known to be there (noted when we next send). An ACK
 frame (the count of data frames received) is needed only where turns say nothing: with
 the heartbeat, around QUIT, and to confirm a session; so the list is about one turn long
 and no frame is added to a message. When a new connection takes the conversation up,
@@ -30,19 +30,17 @@ import secrets
 import struct
 from collections import deque
 from dataclasses import dataclass
+from typing import Protocol
 
 from turnchat.wire.errors import RemoteProtocolError
-from turnchat.wire.frames import Frame, FrameType, encode_frame
+from turnchat.wire.frames import FrameType, encode_frame
 from turnchat.wire.json_object import load_object
 from turnchat.wire.limits import HEADER_SIZE, MAX_UNACKNOWLEDGED, TOKEN_HEX_DIGITS
 
 _COUNT = struct.Struct(">Q")
 _DATA_TYPES = frozenset((FrameType.TEXT.value, FrameType.GAME.value, FrameType.QUIT.value))
 _TEXT_TYPE = FrameType.TEXT.value
-# Module names, compared by identity: this runs for every frame, and an Enum member's
-# `.value` or hash is Python code on 3.11.
 _ACK, _RESUME = FrameType.ACK, FrameType.RESUME
-_TEXT, _GAME, _QUIT = FrameType.TEXT, FrameType.GAME, FrameType.QUIT
 _MAC_LABEL = b"turnchat resume 1"
 MAX_NONCES = 4096  # accepted RESUMEs remembered per session: far more than a window allows
 
@@ -76,28 +74,75 @@ class Ticket:
         return cls(secrets.token_hex(digits), secrets.token_hex(digits))
 
 
+class CountsReceived(Protocol):
+    """What counts the data frames that arrived: the Conversation (wire/conversation.py)."""
+
+    @property
+    def received(self) -> int: ...
+
+
 class Ledger:
     """One side's count of data frames each way, and what it sent that is not yet
-    acknowledged. It outlives every connection, as the conversation does."""
+    acknowledged. It outlives every connection, as the conversation does; the frames
+    received are counted by the conversation (`counts`), which classifies each anyway."""
 
-    def __init__(self) -> None:
+    def __init__(self, counts: "CountsReceived") -> None:
+        self._counts = counts
         self.sent = 0  # data frames we have sent (numbered 1..sent)
-        self.received = 0  # data frames the conversation has received
-        self.acknowledged = 0  # the peer's last ACK: it has our frames 1..acknowledged
         self.passed = 0  # our count when we last gave the peer the turn
-        self._unacknowledged: deque[bytes] = deque()  # frames acknowledged+1..sent
+        self._held: deque[bytes] = deque()  # our frames the peer may not have: the last ones
 
-    def outgoing(self, frame_bytes: bytes, passes_turn: bool) -> None:
-        """Number one frame we send and keep it if it is data; `passes_turn` if it gave the
-        peer the turn (what the peer sends on that turn acknowledges it)."""
-        if frame_bytes[HEADER_SIZE] in _DATA_TYPES:
-            self.sent += 1
-            self._unacknowledged.append(frame_bytes)
-            if passes_turn:
-                self.passed = self.sent
+    @property
+    def received(self) -> int:
+        """Data frames the conversation has received."""
+        return self._counts.received
+
+    @property
+    def acknowledged(self) -> int:
+        """The peer has our frames 1..acknowledged (it said so, or turns did)."""
+        return self.sent - len(self._held)
+
+    def outgoing(self, frame_bytes: bytes, my_turn: bool, passes_turn: bool) -> None:
+        """Number one frame we send and keep it if it is data. `my_turn`: we send it on our
+        turn, so the turn came back and the peer has what we sent up to passing it last;
+        `passes_turn`: it gives the peer the turn. Acknowledging here, rather than as each
+        frame arrives, keeps the resume extension off the receiving path.
+
+        Raises RemoteProtocolError when the peer has left too many frames unacknowledged
+        (only frames sent out of turn, or moves that keep it, can pile up)."""
+        if frame_bytes[HEADER_SIZE] not in _DATA_TYPES:
+            return
+        if passes_turn:
+            self.passing(frame_bytes)
+            return
+        if my_turn:
+            self.turn_came_back()
+        self._hold(frame_bytes)
+
+    def passing(self, frame_bytes: bytes) -> None:
+        """Number and keep a data frame sent on our turn that gives the peer the turn (a
+        TEXT, a move that ends it). It runs once a message: the usual case is kept short."""
+        if self.passed == self.sent:  # all we hold passed the turn, and it came back
+            held = self._held
+            held.clear()
+            held.append(frame_bytes)
+            self.sent = self.passed = self.sent + 1
+            return
+        self.turn_came_back()
+        self._hold(frame_bytes)
+        self.passed = self.sent
+
+    def _hold(self, frame_bytes: bytes) -> None:
+        held = self._held
+        if len(held) >= MAX_UNACKNOWLEDGED:
+            raise RemoteProtocolError(
+                f"no ACK for {len(held) + 1} frames (the limit is {MAX_UNACKNOWLEDGED})")
+        held.append(frame_bytes)
+        self.sent += 1
 
     def turn_came_back(self) -> None:
-        """The peer ended its turn: it had the frame that gave it the turn, and all before."""
+        """The peer ended its turn: it had the frame that gave it the turn, and all before.
+        (Sending on our turn says so; stopping on our turn without sending, too.)"""
         if self.passed > self.acknowledged:
             self.acknowledge(self.passed)
 
@@ -105,58 +150,38 @@ class Ledger:
         """An ACK frame with our count; the peer may forget what it covers."""
         return encode_ack(self.received)
 
-    def incoming(self, frame: Frame) -> bool:
-        """Account for a frame that arrived; True if it is for the conversation (a data
-        frame, HELLO or ERROR), False if it was an ACK, consumed here. Raises
-        RemoteProtocolError for a RESUME (only a new connection's first frame) or an ACK
-        that counts what we never sent."""
-        frame_type = frame.type
-        if frame_type is _ACK:
-            self.acknowledge(decode_ack(frame.payload))
-            return False
-        if frame_type is _RESUME:
-            raise RemoteProtocolError("RESUME in the middle of a connection")
-        if frame_type is _TEXT or frame_type is _GAME or frame_type is _QUIT:
-            self.received += 1
-            if self.sent - self.acknowledged > MAX_UNACKNOWLEDGED:
-                raise RemoteProtocolError(
-                    f"no ACK for {self.sent - self.acknowledged} frames (the limit is "
-                    f"{MAX_UNACKNOWLEDGED})")
-        return True
-
     def acknowledge(self, count: int) -> None:
         """The peer has our frames 1..count: forget them. Raises RemoteProtocolError (with
         BAD_RESUME_COUNT) for a count below an earlier one or above what we sent."""
-        if not self.acknowledged <= count <= self.sent:
+        acknowledged = self.acknowledged
+        if not acknowledged <= count <= self.sent:
             raise RemoteProtocolError(
-                f"{BAD_RESUME_COUNT}: {count}, where {self.acknowledged}..{self.sent} "
-                "was possible")
-        for _ in range(count - self.acknowledged):
-            self._unacknowledged.popleft()
-        self.acknowledged = count
+                f"{BAD_RESUME_COUNT}: {count}, where {acknowledged}..{self.sent} was possible")
+        for _ in range(count - acknowledged):
+            self._held.popleft()
 
     def resend_after(self, count: int) -> bytes:
         """The peer has our frames 1..count (it said so in RESUME): forget those and return
         the rest, in order, to send again. Raises RemoteProtocolError if `count` is impossible."""
         self.acknowledge(count)
-        return b"".join(self._unacknowledged)
+        return b"".join(self._held)
 
     @property
     def unacknowledged(self) -> int:
-        return len(self._unacknowledged)
+        return len(self._held)
 
     @property
     def held_bytes(self) -> int:
         """The memory the unacknowledged frames take (their encoded size)."""
-        return sum(map(len, self._unacknowledged))
+        return sum(map(len, self._held))
 
     def unacknowledged_texts(self) -> list[str]:
         """The messages the peer may never have had: what to tell our user on giving up."""
         return [frame[HEADER_SIZE + 1:].decode(errors="replace")
-                for frame in self._unacknowledged if frame[HEADER_SIZE] == _TEXT_TYPE]
+                for frame in self._held if frame[HEADER_SIZE] == _TEXT_TYPE]
 
     def all_acknowledged(self) -> bool:
-        return self.acknowledged == self.sent
+        return not self._held
 
 
 # -- the RESUME handshake ------------------------------------------------------------------
