@@ -30,6 +30,7 @@ TYPE_CHECKING = False  # type checkers take this as True; at run time typing is 
 if TYPE_CHECKING:
     from typing import NoReturn
 
+    from turnchat.roles.code import Code
     from turnchat.roles.listener import Listener
     from turnchat.roles.starting import Start
     from turnchat.session.resuming import ResumeSettings
@@ -112,6 +113,25 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--accept-new", action="store_true",
         help="with --connect --tls: trust a listener met for the first time without asking",
+    )
+    parser.add_argument(
+        "--pair", action="store_true",
+        help="with --listen: print a short code to read to the other person, who connects "
+        "with --code; both keys are then known for good (implies --tls)",
+    )
+    parser.add_argument(
+        "--code", action="store_true",
+        help="with --connect: pair with a listener started with --pair; asks for the code "
+        "(or reads TURNCHAT_CODE; never from the command line) (implies --tls)",
+    )
+    parser.add_argument(
+        "--known-only", action="store_true",
+        help="with --listen --tls: admit only connectors paired before",
+    )
+    parser.add_argument(
+        "--forget", metavar="NAME",
+        help="forget the pairing with NAME (a connector, or a listener's name or "
+        "[HOST]:PORT), and exit",
     )
     resume = parser.add_mutually_exclusive_group()
     resume.add_argument(
@@ -213,6 +233,8 @@ def _start(args: argparse.Namespace) -> Start:
 
     if args.fingerprint == "" and args.listen is None and args.connect is None:
         _print_fingerprint()
+    if args.forget is not None:
+        _forget(args)
     if args.listen is None and args.connect is None:
         _fail(ExitStatus.USAGE, "choose --listen (wait for a peer) or --connect (reach one). "
                                 "Try 'turnchat --help'.")
@@ -230,6 +252,7 @@ def _start(args: argparse.Namespace) -> Start:
                                 "plain-text peer by itself.")
     if args.keep and not listening:
         _fail(ExitStatus.USAGE, "--keep is for --listen: it waits for peer after peer.")
+    pair = _pairing_flags(args, listening)
     if args.tls and args.raw:
         _fail(ExitStatus.USAGE, "--raw cannot go with --tls: raw mode is for programs that "
                                 "do not speak TLS.")
@@ -264,15 +287,16 @@ def _start(args: argparse.Namespace) -> Start:
 
             start.listener = open_listener(address, mode)
             if args.tls:
-                _listen_with_tls(start.listener)
+                _listen_with_tls(start.listener, name, args.pair, args.known_only)
                 start.standing = "TLS"  # a connector has no key to check: only encryption
         elif args.tls:
-            from turnchat.roles.pinning import connect_tls
+            from turnchat.roles.pinning import Pairing, connect_tls
 
-            start.connected, start.tls, decision = connect_tls(
+            start.connected, start.tls, decision, start.tls_context = connect_tls(
                 address, args.timeout, args.fingerprint, args.accept_new,
                 _ask_trust if sys.stdin.isatty() and sys.stderr.isatty() else None,
-                wait=args.wait, on_wait=_say)
+                wait=args.wait, on_wait=_say,
+                pair=Pairing(pair, name) if pair is not None else None)
             start.notice, start.standing = decision.sentence, decision.standing
             start.origin, start.address = str(address), address
         else:
@@ -283,6 +307,70 @@ def _start(args: argparse.Namespace) -> Start:
     except CannotStart as error:
         _fail(ExitStatus.UNREACHABLE, str(error))
     return start
+
+
+def _pairing_flags(args: argparse.Namespace, listening: bool) -> Code | None:
+    """--pair, --code and --known-only: checked, with --tls implied; for --code the code,
+    read from TURNCHAT_CODE or the terminal and checked before connecting."""
+    if args.pair and not listening:
+        _fail(ExitStatus.USAGE, "--pair is for --listen: the listener makes the code, and "
+                                "the connector types it with --code.")
+    if args.code and listening:
+        _fail(ExitStatus.USAGE, "--code is for --connect: it asks for the code the "
+                                "listener (--pair) printed.")
+    if args.known_only and (not listening or args.pair):
+        _fail(ExitStatus.USAGE, "--known-only goes with --listen --tls, without --pair: it "
+                                "admits only connectors paired before.")
+    if args.code and (args.fingerprint is not None or args.accept_new):
+        _fail(ExitStatus.USAGE, "--code proves the listener's key by itself; leave out "
+                                "--fingerprint and --accept-new.")
+    if (args.pair or args.code) and (args.raw or args.line):
+        _fail(ExitStatus.USAGE, "pairing needs turnchat on both sides, with TLS; leave out "
+                                f"{'--raw' if args.raw else '--line'}.")
+    if args.pair or args.code or args.known_only:
+        args.tls = True
+    if not args.code:
+        return None
+    from turnchat.roles.code import CodeError, parse_code
+
+    text = os.environ.get("TURNCHAT_CODE", "")
+    if not text:
+        if not sys.stdin.isatty():
+            _fail(ExitStatus.USAGE, "--code needs the code: type it at a terminal, or set "
+                                    "TURNCHAT_CODE (never on the command line, which other "
+                                    "users can read).")
+        sys.stderr.write("Pairing code: ")
+        sys.stderr.flush()
+        text = sys.stdin.readline()
+    try:
+        return parse_code(text)
+    except CodeError as error:
+        _fail(ExitStatus.USAGE, f"{error} Nothing was sent.")
+
+
+def _forget(args: argparse.Namespace) -> NoReturn:
+    """--forget NAME: remove the pairings with NAME, on either side."""
+    from turnchat.roles.known_connectors import KnownConnectors
+    from turnchat.roles.known_peers import KnownPeers
+
+    if args.listen is not None or args.connect is not None:
+        _fail(ExitStatus.USAGE, "--forget goes alone: it changes the files and exits.")
+    try:
+        connectors = KnownConnectors()
+        listeners = KnownPeers()
+        gone = connectors.forget(args.forget)
+        keys = listeners.forget(args.forget)
+    except CannotStart as error:
+        _fail(ExitStatus.USAGE, str(error))
+    if not gone and not keys:
+        _fail(ExitStatus.USAGE, f"no pairing with {args.forget!r} in {connectors.path} or "
+                                f"{listeners.path}; nothing changed.")
+    if gone:
+        print(f"Forgot the connector {args.forget!r} ({gone} key{'s' if gone > 1 else ''}) "
+              f"in {connectors.path}.")
+    for key in keys:
+        print(f"Forgot the listener {key} in {listeners.path}.")
+    raise SystemExit(ExitStatus.ENDED)
 
 
 def _resume_settings(args: argparse.Namespace, mode_flag: str) -> ResumeSettings | None:
@@ -317,11 +405,25 @@ def _print_fingerprint() -> NoReturn:
     raise SystemExit(ExitStatus.ENDED)
 
 
-def _listen_with_tls(listener: Listener) -> None:
+def _listen_with_tls(listener: Listener, name: str, pair: bool, known_only: bool) -> None:
+    """Our identity, the connectors we paired with (their certificates admitted as TLS
+    client certificates), and with --pair the desk that makes codes."""
+    from turnchat.net.tls import admit_clients
     from turnchat.roles.identity import load_or_create
+    from turnchat.roles.known_connectors import KnownConnectors
 
     identity = load_or_create()
+    known = KnownConnectors()
+    admit_clients(identity.context, [each.certificate_der for each in known.all()],
+                  required=known_only)
     listener.use_tls(identity.context, identity.fingerprint)
+    listener.known_connectors = known
+    if pair:
+        from turnchat.roles.pairing import PairingDesk
+
+        listener.pairing = PairingDesk(
+            name, identity.certificate_der, known,
+            lambda der: identity.context.load_verify_locations(cadata=der))
 
 
 def _ask_trust(key: str, fingerprint: str) -> bool:

@@ -38,12 +38,24 @@ def server_context(cert_path: str, key_path: str) -> ssl.SSLContext:
     return context
 
 
-def client_context() -> ssl.SSLContext:
-    """A context that takes any certificate: the pin is checked after the handshake."""
+def client_context(cert_path: str = "", key_path: str = "") -> ssl.SSLContext:
+    """A context that takes any certificate: the pin is checked after the handshake. With
+    a certificate of our own (to a listener we paired with), it presents it."""
     context = _base(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False  # the pin is the identity, not a name
     context.verify_mode = ssl.CERT_NONE
+    if cert_path:
+        context.load_cert_chain(cert_path, key_path)
     return context
+
+
+def admit_clients(context: ssl.SSLContext, certificates: list[bytes], required: bool) -> None:
+    """A listener's context: accept exactly these client certificates (self-signed, each
+    its own authority), and with `required` no connection without one of them. A client
+    that presents another is refused inside the handshake."""
+    context.verify_mode = ssl.CERT_REQUIRED if required else ssl.CERT_OPTIONAL
+    for der in certificates:
+        context.load_verify_locations(cadata=der)
 
 
 def is_certificate(der: bytes) -> bool:
@@ -65,6 +77,8 @@ class TLS:
         self.secure = False  # the handshake is done
         self.ended = False  # the peer closed (close_notify, or the stream ended)
         self._stream_ended = False  # the socket's stream ended (b"" was fed)
+        self.alert = ""  # why the connection failed after the handshake (OpenSSL's reason)
+        self._early = b""  # plaintext read before the link took over (`unread`)
 
     def feed(self, ciphertext: bytes) -> None:
         """Take bytes from the socket; b"" means the stream ended."""
@@ -82,6 +96,8 @@ class TLS:
         if not self.step_handshake():
             return []
         plaintext = self.plaintext()
+        if self._early:
+            plaintext, self._early = self._early + plaintext, b""
         chunks = [plaintext] if plaintext else []
         if self.ended or self._stream_ended:
             chunks.append(b"")
@@ -111,7 +127,8 @@ class TLS:
             except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
                 self.ended = True
                 break
-            except ssl.SSLError:  # a corrupt record: the connection is no longer usable
+            except ssl.SSLError as error:  # an alert, or a corrupt record: it is over
+                self.alert = error.reason or str(error)
                 self.ended = True
                 break
             if not piece:
@@ -119,6 +136,10 @@ class TLS:
                 break
             pieces.append(piece)
         return b"".join(pieces)
+
+    def unread(self, plaintext: bytes) -> None:
+        """Give back plaintext read before the link took over: `receive` returns it first."""
+        self._early += plaintext
 
     def encrypt(self, plaintext: bytes) -> bytes:
         """The ciphertext that carries `plaintext`, with anything else TLS wants sent.

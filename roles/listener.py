@@ -50,12 +50,16 @@ if TYPE_CHECKING:
     import ssl
 
     from turnchat.net.tls import TLS
+    from turnchat.roles.known_connectors import KnownConnectors
+    from turnchat.roles.pairing import PairingDesk
+    from turnchat.wire.pairing import ListenerPairing
 
 
 PeerFound = Callable[[socket.socket, FrameDecoder | TextPeerDecoder,
-                     Conversation | TextPeerConversation, str, "TLS | None"], str | None]
-"""A connection that greeted (or a person's first line): None if it became the peer, or the
-reason it is refused (while a conversation is held)."""
+                     Conversation | TextPeerConversation, str, "TLS | None", str], str | None]
+"""A connection that greeted (or a person's first line), with its standing if we know it
+("ana, paired 2026-11-29"): None if it became the peer, or the reason it is refused (while
+a conversation is held)."""
 ResumeOffered = Callable[[socket.socket, FrameDecoder, bytes, str, "TLS | None"], str | None]
 """A connection that opened with RESUME (its payload): None if the session took it, or the
 reason it is refused."""
@@ -78,6 +82,10 @@ class Listener:
         self._lingering: _Lingering | None = None  # closing after a while (close(linger))
         self._farewells: Farewells | None = None
         self._on_resume: ResumeOffered | None = None
+        # Pairing (roles/pairing.py): --pair gives a desk; under --tls, known connectors are
+        # recognised by their certificates, and --known-only admits no one else.
+        self.pairing: PairingDesk | None = None
+        self.known_connectors: KnownConnectors | None = None
 
     def start(
         self,
@@ -87,10 +95,12 @@ class Listener:
         handshake_seconds: float,
         on_resume: ResumeOffered | None = None,
         farewells: Farewells | None = None,
+        on_fail: Callable[[str], None] | None = None,
     ) -> None:
         """Accept and screen on `reactor`; `on_peer` gets the first connection to greet,
         `on_resume` each one that opens with RESUME. A lingering close (`close(linger)`)
-        goes into `farewells`, which the face waits for."""
+        goes into `farewells`, which the face waits for. `on_fail` ends the listening with
+        a sentence (pairing failed too often)."""
         self._reactor = reactor
         self._farewells = farewells
         self._on_peer = on_peer
@@ -98,6 +108,8 @@ class Listener:
         self._on_notice = on_notice
         self._report = TurnedAwayReport(reactor, on_notice)
         self._handshake_seconds = handshake_seconds
+        if self.pairing is not None:
+            self.pairing.attach(on_notice, on_fail or on_notice)
         for sock in self.sockets:
             sock.setblocking(False)
             reactor.add_reader(sock, functools.partial(self._accept, sock))
@@ -161,7 +173,7 @@ class Listener:
         if self.mode is Mode.RAW:  # nothing to screen: a raw peer may never send first
             self._busy = True
             self._on_peer(sock, *open_conversation(Role.LISTENER, Mode.RAW),
-                          _name_of(sockaddr), None)
+                          _name_of(sockaddr), None, "")
             return
         self._admit(sock, _name_of(sockaddr), self._handshake_seconds)
 
@@ -223,6 +235,10 @@ class Listener:
         decoder.receive_data(data)
         try:
             frame = decoder.next_frame()
+            while frame is not None and frame.type is FrameType.PAIR:
+                if not self._pair(candidate, frame.payload):
+                    return
+                frame = decoder.next_frame()
             if frame is not None and frame.type is FrameType.RESUME:
                 self._resume(candidate, frame.payload)
                 return
@@ -231,9 +247,58 @@ class Listener:
             self._turn_away(candidate, error.reason, Kind.BROKE_PROTOCOL)
             return
         if isinstance(event, Hello):
+            if self.pairing is not None and not self._standing(candidate):
+                self._turn_away(candidate, "this listener pairs first: connect with --code",
+                                Kind.NOT_PAIRED, shown="it did not pair (no --code)")
+                return
             self._promote(candidate, decoder, conversation)
         elif event is not None or decoder.ended:  # it said ERROR, or left, before greeting
             self._drop(candidate)
+
+    def _pair(self, candidate: "_Candidate", payload: bytes) -> bool:
+        """A PAIR frame: the offer, or the confirmation. True if the candidate goes on (to
+        its HELLO); False if it was turned away (the desk has told our user why)."""
+        from turnchat.roles.pairing import Refusal, refusal_of
+        from turnchat.wire.pairing import NOT_PAIRING, PAIRING_FAILED
+
+        desk = self.pairing
+        if desk is None or candidate.tls is None:
+            self._turn_away(candidate, NOT_PAIRING, Kind.NOT_PAIRED,
+                            shown="it offered a pairing code, but this listener was not "
+                                  "started with --pair")
+            return False
+        attempt, candidate.pairing = candidate.pairing, None
+        try:
+            if attempt is None:
+                answer = desk.take_offer(payload)
+                if isinstance(answer, Refusal):
+                    self._turn_away(candidate, answer.reason, Kind.NOT_PAIRED,
+                                    shown=answer.shown)
+                    return False
+                candidate.pairing = answer
+                _send_now(candidate.sock, candidate.tls.encrypt(answer.answer))
+                return True
+            known = desk.take_confirm(attempt, payload)
+        except RemoteProtocolError as error:
+            refusal = refusal_of(error)
+            self._turn_away(candidate, refusal.reason, Kind.NOT_PAIRED, shown=refusal.shown)
+            return False
+        if known is None:
+            self._turn_away(candidate, PAIRING_FAILED, Kind.NOT_PAIRED,
+                            shown="its pairing failed")
+            return False
+        candidate.standing = f"{known.name}, paired just now"
+        return True
+
+    def _standing(self, candidate: "_Candidate") -> str:
+        """How far we know the candidate: paired on this connection, or before (its
+        certificate is a known connector's); "" for a stranger."""
+        if not candidate.standing and candidate.tls is not None and (
+                self.known_connectors is not None):
+            known = self.known_connectors.find(candidate.tls.peer_certificate() or b"-")
+            if known is not None:
+                candidate.standing = known.standing
+        return candidate.standing
 
     def _resume(self, candidate: "_Candidate", payload: bytes) -> None:
         """A connection asks to take up a dropped conversation: the session decides."""
@@ -274,8 +339,7 @@ class Listener:
             chunks = tls.receive()
         except ssl.SSLError as error:
             _send_now(candidate.sock, tls.to_send())  # the alert that says why, if any
-            self._report.dropped(candidate.origin, "the TLS handshake failed "
-                                 f"({error.reason or error})", Kind.TLS_FAILED)
+            self._report.dropped(candidate.origin, _handshake_failure(error), Kind.TLS_FAILED)
             self._drop(candidate)
             return []
         _send_now(candidate.sock, tls.to_send())
@@ -337,7 +401,7 @@ class Listener:
             return
         if self._holding:  # the session decides: a replacement, or "busy"
             reason = self._on_peer(candidate.sock, decoder, conversation, candidate.origin,
-                                   candidate.tls)
+                                   candidate.tls, self._standing(candidate))
             if reason is not None:
                 in_a_line = isinstance(conversation, TextPeerConversation)
                 self._dismiss(candidate.sock, reason, candidate, in_a_line=in_a_line)
@@ -353,7 +417,8 @@ class Listener:
                 other.timer.cancel()
                 other.timer = self._reactor.call_later(BUSY_ANSWER_SECONDS,
                                                        functools.partial(self._expire, other))
-        self._on_peer(candidate.sock, decoder, conversation, candidate.origin, candidate.tls)
+        self._on_peer(candidate.sock, decoder, conversation, candidate.origin, candidate.tls,
+                      self._standing(candidate))
 
     # -- letting go ------------------------------------------------------------------------
 
@@ -366,6 +431,9 @@ class Listener:
 
     def _forget(self, candidate: "_Candidate") -> None:
         assert self._reactor is not None
+        if candidate.pairing is not None and self.pairing is not None:
+            candidate.pairing = None  # it left in the middle of pairing: the code is spent
+            self.pairing.abandoned()
         self._candidates.pop(candidate.sock, None)
         self._reactor.remove_reader(candidate.sock)
         if candidate.timer is not None:
@@ -447,6 +515,18 @@ class _Candidate:
         self.busy = False  # came (or stayed) while a conversation runs: only told "busy"
         self.first_line: FirstLine | None = None  # when it does not start like a frame
         self.tls: TLS | None = None  # --tls: its TLS, once it has begun a handshake
+        self.pairing: ListenerPairing | None = None  # --pair: its offer was answered
+        self.standing = ""  # "ana, paired 2026-11-29": a connector we know
+
+
+def _handshake_failure(error: "ssl.SSLError") -> str:
+    """Why a candidate's TLS handshake failed, for our user."""
+    if error.reason == "PEER_DID_NOT_RETURN_A_CERTIFICATE":
+        return "it is not a paired connector (--known-only admits no one else)"
+    if error.reason == "CERTIFICATE_VERIFY_FAILED":
+        return ("it presented a certificate this listener does not know (a pairing "
+                "forgotten here?)")
+    return f"the TLS handshake failed ({error.reason or error})"
 
 
 def _send_now(sock: socket.socket, data: bytes) -> None:

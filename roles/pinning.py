@@ -12,13 +12,17 @@ listener (or a relay between) sees exactly one connection.
 import socket
 import ssl
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from turnchat.net import tls
 from turnchat.roles import CannotStart
 from turnchat.roles.address import Address
+from turnchat.roles.code import Code
 from turnchat.roles.connector import connect
+from turnchat.roles.identity import fingerprint, load_or_create
 from turnchat.roles.known_peers import KnownPeers, peer_key
 from turnchat.roles.trust import Decision, Verdict, decide
+from turnchat.session.sanitize import sanitize_line
 
 AskTrust = Callable[[str, str], bool]  # (peer key, fingerprint) -> trust it?
 
@@ -32,21 +36,36 @@ def connect_tls(
     known: KnownPeers | None = None,
     wait: float = 0.0,
     on_wait: Callable[[str], None] = lambda sentence: None,
-) -> tuple[socket.socket, tls.TLS, Decision]:
-    """Return the connected socket, its TLS (handshake done, key trusted), and the trust
-    decision (its sentence says which key was trusted and why); raise CannotStart with the
-    reason if not."""
+    pair: "Pairing | None" = None,
+) -> tuple[socket.socket, tls.TLS, Decision, ssl.SSLContext]:
+    """Return the connected socket, its TLS (handshake done, key trusted), the trust
+    decision (its sentence says which key was trusted and why) and the TLS context (a
+    reconnection uses it again); raise CannotStart with the reason if not.
+
+    With `pair`, the pairing code proves the listener's key (and ours to it) instead of
+    known_peers and the flags; to a listener paired before, our certificate goes along."""
     known = known or KnownPeers()
     key = peer_key(address.host, address.port)
     stored = known.find(key)
+    context = tls.client_context()
+    if pair is None and stored is not None and stored.paired:
+        identity = load_or_create()
+        context = tls.client_context(str(identity.cert_path), str(identity.key_path))
     sock = connect(address, timeout, wait, on_wait)
-    layer = tls.TLS(tls.client_context(), server_side=False)
+    layer = tls.TLS(context, server_side=False)
     try:
         tls.handshake(sock, layer, timeout)
+        _settle(sock, layer, timeout)
     except (ssl.SSLError, OSError) as error:
         sock.close()
         raise CannotStart(_failure(address, error, timeout)) from None
+    if layer.alert:
+        sock.close()
+        raise CannotStart(_refused(address, layer.alert))
     der = layer.peer_certificate()
+    if pair is not None:
+        decision = _paired(sock, layer, pair, known, key, der, timeout, str(address))
+        return sock, layer, decision, context
     facts = (der, key, stored, known.path, expected, accept_new)
     decision = decide(*facts, can_ask=ask is not None, where=str(address))
     if decision.verdict is Verdict.ASK:
@@ -61,7 +80,58 @@ def connect_tls(
         except CannotStart:
             sock.close()
             raise
-    return sock, layer, decision
+    if stored is not None and stored.paired and decision.verdict is Verdict.TRUST:
+        decision = replace(decision, standing=f"TLS, paired with {stored.paired} "
+                                              f"{stored.since}".rstrip())
+    return sock, layer, decision, context
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """--code: the code as typed (checked already) and the name we pair under."""
+
+    code: Code
+    name: str
+
+
+def _paired(sock: socket.socket, layer: tls.TLS, pair: Pairing, known: KnownPeers, key: str,
+            der: bytes, timeout: float, where: str) -> Decision:
+    """Pair on this connection; remember the listener as paired; the decision to go on."""
+    from turnchat.roles.pairing import pair_as_connector
+
+    try:
+        identity = load_or_create()
+        name = pair_as_connector(sock, layer, pair.code, pair.name, identity.certificate_der,
+                                 timeout, where)
+        known.add(key, der, paired=name or "listener")
+    except CannotStart:
+        sock.close()
+        raise
+    seen = fingerprint(der)
+    return Decision(Verdict.TRUST, seen, f"Paired with {sanitize_line(name)} at {where}: "
+                    f"code verified; its key {seen} is remembered in {known.path}, and it "
+                    "knows yours.", standing="TLS, paired just now")
+
+
+def _settle(sock: socket.socket, layer: tls.TLS, timeout: float) -> None:
+    """Read what the listener sends right after the handshake: its session tickets, or
+    the alert by which it refuses our certificate (TLS 1.3 checks a client's certificate
+    only after the client has finished). Plaintext, if any came, stays for the link."""
+    sock.settimeout(timeout)
+    data = sock.recv(65536)
+    layer.feed(data)
+    layer.unread(layer.plaintext())
+
+
+def _refused(address: Address, alert: str) -> str:
+    if alert == "TLSV13_ALERT_CERTIFICATE_REQUIRED":
+        return (f"{address} admits only connectors paired with it (--known-only): pair "
+                "with it first (--code); nothing was sent.")
+    if alert in ("TLSV1_ALERT_UNKNOWN_CA", "SSLV3_ALERT_BAD_CERTIFICATE",
+                 "SSLV3_ALERT_CERTIFICATE_UNKNOWN", "TLSV1_ALERT_DECRYPT_ERROR"):
+        return (f"{address} no longer knows your key (it forgot the pairing): pair again "
+                "with --code; nothing was sent.")
+    return f"{address} ended the TLS connection ({alert}); nothing was sent."
 
 
 def _failure(address: Address, error: Exception, timeout: float) -> str:

@@ -25,6 +25,8 @@ from turnchat.wire.frames import FrameDecoder
 from turnchat.wire.textpeer import TextPeerConversation, TextPeerDecoder, open_conversation
 
 if TYPE_CHECKING:
+    import ssl
+
     from turnchat.net.tls import TLS
     from turnchat.roles.address import Address
     from turnchat.session.ports import Connection, Timer
@@ -39,6 +41,7 @@ class Start:
     listener: Listener | None = None  # listening role
     connected: socket.socket | None = None  # connecting role
     tls: "TLS | None" = None  # connecting with --tls: the handshake is done, the key trusted
+    tls_context: "ssl.SSLContext | None" = None  # the same: how a reconnection dials again
     origin: str = ""  # where `connected` leads, as the user wrote it
     address: "Address | None" = None  # the same, parsed: where a resumed conversation redials
     mode: Mode = Mode.FRAMES  # the connector's; a listener's is in `listener.mode`
@@ -73,10 +76,11 @@ def begin(start: Start, chat: Chat, reactor: Reactor, farewells: Farewells) -> N
     if listener is not None:
         def joined(sock: socket.socket, decoder: FrameDecoder | TextPeerDecoder,
                    conversation: Conversation | TextPeerConversation, origin: str,
-                   tls: "TLS | None") -> str | None:
+                   tls: "TLS | None", standing: str) -> str | None:
             if chat.resumable:
                 return chat.greeted_again(lambda: link(sock, decoder, tls), conversation,
                                           origin)
+            chat.peer_standing = standing or start.standing
             chat.joined(link(sock, decoder, tls), conversation, origin)
             return None
 
@@ -85,8 +89,10 @@ def begin(start: Start, chat: Chat, reactor: Reactor, farewells: Farewells) -> N
             return chat.offered_resume(payload, lambda: link(sock, decoder, tls))
 
         listener.start(reactor, joined, chat.view.show_notice, start.timeout, resumed,
-                       farewells)
+                       farewells, chat.stop_listening)
         chat.listening(listener)
+        if listener.pairing is not None:
+            listener.pairing.announce()
         return
     assert start.connected is not None
     if start.resume is not None and start.mode is Mode.FRAMES:
@@ -110,11 +116,7 @@ def _redialer(start: Start, reactor: Reactor,
         family, _, _, _, sockaddr = socket.getaddrinfo(
             start.address.host, start.address.port, type=socket.SOCK_STREAM)[0]
     pinned = start.tls.peer_certificate() if start.tls is not None else None
-    context = None
-    if pinned is not None:
-        from turnchat.net.tls import client_context
-
-        context = client_context()
+    context = start.tls_context if pinned is not None else None
 
     def redial(on_connection: Callable[["Connection"], None],
                on_failure: Callable[[str, bool], None]) -> "Timer":

@@ -26,6 +26,7 @@ class Kind(Enum):
     BROKE_PROTOCOL = "broke the protocol"
     NO_TLS = "no TLS"
     TLS_FAILED = "TLS handshake failed"
+    NOT_PAIRED = "not paired"
     CROWDED = "too many waiting"
 
 

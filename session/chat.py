@@ -184,6 +184,11 @@ class Chat:
             f"Listening on {' and '.join(doorway.addresses)}{tls}; waiting for a peer."
         )
 
+    def stop_listening(self, sentence: str) -> None:
+        """The doorway cannot go on (pairing failed too often): end with status 3."""
+        if self.ending is None:
+            self._end(ExitStatus.UNREACHABLE, sentence)
+
     def reached(self, connection: Connection,
                 conversation: "Conversation | TextPeerConversation", origin: str) -> None:
         """We connected to `origin`: greet, and (frames) wait for the answer."""

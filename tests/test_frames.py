@@ -83,7 +83,7 @@ def test_huge_length_from_text_is_refused() -> None:
         decoder.next_frame()
 
 
-@pytest.mark.parametrize("type_byte", [0x00, 0x08, 0x0F, 0x10, 0xFF])
+@pytest.mark.parametrize("type_byte", [0x00, 0x09, 0x0F, 0x10, 0xFF])
 def test_unknown_and_reserved_types_are_refused(type_byte: int) -> None:
     decoder = FrameDecoder()
     decoder.feed(bytes([0, 0, 0, 3, type_byte]))

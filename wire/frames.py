@@ -29,9 +29,10 @@ class FrameType(IntEnum):
     GAME = 0x05  # the games extension (docs/PROTOCOL.md): a JSON object, see wire/play.py
     ACK = 0x06  # the resume extension (wire/resume.py): how many data frames came
     RESUME = 0x07  # the resume extension: take a dropped conversation up on a new connection
+    PAIR = 0x08  # the pairing extension (wire/pairing.py): a short code, before HELLO
 
 
-# 0x08..0x0F are reserved for extensions that this version does not speak yet.
+# 0x09..0x0F are reserved for extensions that this version does not speak yet.
 _TYPE_OF_BYTE = {frame_type.value: frame_type for frame_type in FrameType}
 
 TEXT_INSTEAD_OF_FRAMES = "plain text instead of turnchat frames"  # lines: a person on nc
