@@ -379,7 +379,7 @@ class Listener:
             self._turn_away(candidate, f"no HELLO within {seconds}", Kind.SILENT)
         else:  # most likely a person on nc who has not typed yet: tell it in a line
             self._turn_away(candidate, f"nothing received within {seconds}", Kind.SILENT,
-                            in_a_line=True)
+                            in_a_line=candidate.tls is None)  # under TLS, in its records
 
     def _turn_away(
         self, candidate: "_Candidate", reason: str, kind: Kind, in_a_line: bool = False,
