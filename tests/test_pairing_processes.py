@@ -14,6 +14,7 @@ import pytest
 from tests.pair_mitm import ManInTheMiddle
 from tests.processes import Turnchat
 from tests.relay import Relay
+from tests.terminal import TerminalTurnchat
 from tests.test_tls import FINGERPRINT, TODAY, own_fingerprint, tls_listener
 from turnchat.net.tls import client_context
 from turnchat.roles.code import parse_code
@@ -21,6 +22,7 @@ from turnchat.roles.known_peers import KnownPeers
 from turnchat.wire.frames import FrameDecoder, FrameType, encode_frame
 
 Start = Callable[..., Turnchat]
+ENTER, CTRL_C = "\r", "\x03"
 FAILED = "pairing failed: wrong code, or someone in the middle; nothing was sent"
 # The "no binding" variant: the MACs leave the certificates out, so a man in the middle
 # who relays the SPAKE2 messages unchanged pairs with both sides.
@@ -277,3 +279,53 @@ def test_pairing_flag_errors_are_one_sentence(turnchat: Start, homes, args: tupl
     done = turnchat(*args, env=homes["ana"], stdin=b"").finish()
     assert done.status == 2 and done.err.startswith("turnchat: ") and sentence in done.err, done
     assert done.err.count("\n") == 1 and not re.search(FINGERPRINT, done.err)
+
+
+def test_in_terminals_the_code_is_typed_and_the_toolbars_name_the_pairing(
+        terminal: Callable[..., TerminalTurnchat], homes) -> None:
+    """Both faces interactive, in real ptys read through pyte: bo reads the code out, ana
+    types it at the prompt; the first lines and the toolbars say who is paired."""
+    bo = terminal("--listen", "127.0.0.1:0", "--name", "bo", "--pair", env=homes["bo"])
+    port = int(bo.wait_for(r"Listening on 127\.0\.0\.1:(\d+) with TLS").group(1))
+    code = bo.wait_for(r"Pairing code: (\d+-[a-z]+-[a-z]+) \(tell it").group(1)
+    ana = terminal("--connect", f"127.0.0.1:{port}", "--name", "ana", "--code",
+                   env=homes["ana"])
+    ana.wait_for("Pairing code:")
+    ana.type(code + ENTER)
+    ana.wait_for(r"Paired with bo at 127\.0\.0\.1:\d+: code verified")
+    ana.wait_for(r"YOUR TURN  \|  ana with bo \(127\.0\.0\.1:\d+, TLS, paired just now\)")
+    bo.wait_for(r"ana connected from 127\.0\.0\.1:\d+ \(ana, paired just now\)")
+    bo.wait_for(r"ANA'S TURN  \|  bo with ana \(127\.0\.0\.1:\d+, ana, paired just now\)")
+    ana.type("we are paired" + ENTER)
+    bo.wait_for("we are paired")
+    ana.type(CTRL_C)
+    assert ana.finish() == 0 and bo.finish() == 0
+
+
+# Says at exit which of the pairing's modules the process loaded.
+LOADED = ("import atexit, sys\n"
+          "atexit.register(lambda: sys.stderr.write('loaded: ' + ' '.join(name for name in "
+          "('spake2', 'turnchat.wire.pairing', 'turnchat.roles.pairing') "
+          "if name in sys.modules) + '\\n'))\n")
+
+
+@pytest.mark.parametrize(("flags", "loaded"), [
+    ((), ""), (("--tls",), ""),
+    (("--pair",), "spake2 turnchat.wire.pairing turnchat.roles.pairing"),
+])
+def test_spake2_is_imported_only_when_pairing(turnchat: Start, homes, flags: tuple[str, ...],
+                                              loaded: str) -> None:
+    listener = turnchat("--listen", "127.0.0.1:0", "--name", "bo", *flags, env=homes["bo"],
+                        fault=LOADED, stdin=b"")
+    port = int(listener.expect("err", r"Listening on 127\.0\.0\.1:(\d+)").group(1))
+    if "--pair" in flags:
+        code = listener.expect("err", r"Pairing code: (\S+) ").group(1)
+        connector = pairing_connector(turnchat, homes["ana"], port, code, said="hi\n")
+    else:
+        connector = turnchat("--connect", f"127.0.0.1:{port}", "--name", "ana", *flags,
+                             *(("--accept-new",) if flags else ()), env=homes["ana"],
+                             stdin=b"hi\n", fault=LOADED)
+    assert connector.finish().status == 0 and listener.finish().status == 0
+    assert f"loaded: {loaded}\n" in listener.text("err")
+    if "--pair" not in flags:
+        assert "loaded: \n" in connector.text("err")
