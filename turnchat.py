@@ -57,6 +57,8 @@ examples:
   turnchat --listen --keep --log chat.jsonl   serve peer after peer, keeping a transcript
   turnchat --listen 0.0.0.0:7777 --tls  encrypted; shows this machine's key fingerprint
   turnchat --connect host:7777 --tls --fingerprint SHA256:...   only that listener
+  turnchat --listen 0.0.0.0:7777 --pair   prints a code to read to the other person,
+  turnchat --connect host:7777 --code     who types it here: both keys are then known
 
 A listener also takes a person on nc or telnet (`nc localhost 7777`): it sees
 plain text and talks in line mode. --raw talks to the classic assignment programs.

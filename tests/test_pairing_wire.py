@@ -3,6 +3,7 @@
 
 import contextlib
 import json
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -104,3 +105,36 @@ def test_a_mistyped_code_says_what_is_wrong(typed: str, sentence: str) -> None:
     with pytest.raises(CodeError) as caught:
         parse_code(typed)
     assert sentence in str(caught.value)
+
+
+def test_the_worked_example_in_the_protocol_document_is_what_the_code_makes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/PROTOCOL.md's example, remade with its fixed randomness, byte for byte."""
+    import hashlib
+    import itertools
+    from pathlib import Path
+
+    from spake2 import SPAKE2_A, SPAKE2_B
+
+    import turnchat.wire.pairing as pairing
+
+    def fixed(seed: bytes) -> Callable[[int], bytes]:
+        counter = itertools.count()
+        return lambda size: hashlib.sha256(seed + str(next(counter)).encode()).digest()[:size]
+
+    def spake2(code: str, connector: bool) -> object:
+        kind = SPAKE2_A if connector else SPAKE2_B
+        return kind(code.encode(), idA=b"turnchat connector", idB=b"turnchat listener",
+                    entropy_f=fixed(b"a" if connector else b"b"))
+
+    monkeypatch.setattr(pairing, "_spake2", spake2)
+    code = "7-crossover-clockwork"
+    ana = ConnectorPairing(code, "7", "ana", b"CCCCCCCC", b"LLLLLLLL")
+    bo = ListenerPairing(code, "bo", b"LLLLLLLL", decode_offer(ana.offer[5:]))
+    ana.take_answer(bo.answer[5:])
+    assert bo.take_confirm(ana.confirm[5:]) is Outcome.PAIRED
+    document = Path(__file__).parent.parent.joinpath("docs", "PROTOCOL.md").read_text()
+    for frame in (ana.offer, bo.answer, ana.confirm):
+        assert frame[:5].hex(" ") in document
+        for value in json.loads(frame[5:]).values():
+            assert f'"{value}"' in document, value
