@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import callgrind, codec, idle, memory, resume, startup, turns
+from bench import callgrind, codec, idle, memory, pairing, resume, startup, turns
 from bench.common import ROOT, Figure, environment, machine, table, warm_up
 
 README = ROOT / "README.md"
@@ -175,6 +175,18 @@ def idle_figures(sizes: Sizes) -> list[Figure]:
     ]
 
 
+def pairing_figures(sizes: Sizes) -> list[Figure]:
+    """Pairing: a whole pairing, and the import it needs (paid only when pairing)."""
+    whole = pairing.pairing_seconds(sizes.resume_repetitions) * 1000
+    loading = pairing.import_seconds(sizes.resume_repetitions) * 1000
+    return [
+        Figure("Pairing, connect to confirmation (TLS 1.3, SPAKE2 both sides)", "ms", whole,
+               "issue's prototype", 50.0),
+        Figure("Pairing, importing spake2 (once, only when pairing)", "ms", loading,
+               "issue's estimate", 34.0),
+    ]
+
+
 def codec_figures(sizes: Sizes) -> list[Figure]:
     ours, theirs, frames = codec.measure(sizes.codec_bytes, sizes.codec_repetitions)
     frames_per_mb = frames / (sizes.codec_bytes / 1e6)
@@ -199,7 +211,7 @@ def main() -> int:
     for name, section in (("turn rate", turn_rate), ("start-up", start_up),
                           ("instructions per turn", instructions_per_turn),
                           ("memory", memory_figures), ("idle", idle_figures),
-                          ("resume", resume_figures),
+                          ("resume", resume_figures), ("pairing", pairing_figures),
                           ("codec", codec_figures)):
         if section is instructions_per_turn and not callgrind.available():
             continue

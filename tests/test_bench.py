@@ -21,6 +21,8 @@ ROWS = [
     "Idle CPU, listener waiting 0.3 s for a peer",
     "Idle CPU, waiting 0.3 s for the peer's turn",
     "Codec, decode mixed frames in random chunks",
+    "Pairing, connect to confirmation (TLS 1.3, SPAKE2 both sides)",
+    "Pairing, importing spake2 (once, only when pairing)",
 ]
 COUNTED_ROWS = [
     "Start-up, `--help`, instructions",
