@@ -18,6 +18,8 @@ from turnchat.net.tls import TLS
 from turnchat.roles import CannotStart
 from turnchat.roles.code import Code, new_code
 from turnchat.roles.known_connectors import KnownConnector, KnownConnectors
+from turnchat.session.chat import display_name
+from turnchat.session.sanitize import sanitize_line
 from turnchat.wire.errors import RemoteProtocolError
 from turnchat.wire.frames import FrameDecoder, FrameType
 from turnchat.wire.pairing import (
@@ -55,9 +57,10 @@ def pair_as_connector(sock: socket.socket, layer: TLS, code: Code, name: str,
                     raise CannotStart(f"{FAILED} ({where} closed the connection).")
                 decoder.receive_data(chunk)
             frame = decoder.next_frame()
-        if frame.type is FrameType.ERROR:
-            said = frame.payload.decode(errors="replace")[:80]
-            raise CannotStart(f"{FAILED} ({where} answered {said!r}).")
+        if frame.type is FrameType.ERROR:  # its words, reported as such: no proof of anything
+            said = sanitize_line(frame.payload.decode(errors="replace"))[:80]
+            raise CannotStart(f"pairing failed: {where} refused it, saying {said!r}; nothing "
+                              "was sent.")
         if frame.type is not FrameType.PAIR:
             raise RemoteProtocolError(f"{frame.type.name} where the PAIR answer belongs")
         try:
@@ -130,7 +133,8 @@ class PairingDesk:
         except RemoteProtocolError:
             outcome = Outcome.WRONG_CODE
         if outcome is Outcome.PAIRED:
-            known = self._known.add(pairing.offer.name, pairing.offer.certificate)
+            known = self._known.add(display_name(pairing.offer.name),
+                                    pairing.offer.certificate)
             self._admit(pairing.offer.certificate)
             self.paired = known
             self._on_notice(f"Paired with {known.name}: code verified; remembered in "

@@ -22,7 +22,7 @@ from turnchat.roles.connector import connect
 from turnchat.roles.identity import fingerprint, load_or_create
 from turnchat.roles.known_peers import KnownPeers, peer_key
 from turnchat.roles.trust import Decision, Verdict, decide
-from turnchat.session.sanitize import sanitize_line
+from turnchat.session.chat import display_name
 
 AskTrust = Callable[[str, str], bool]  # (peer key, fingerprint) -> trust it?
 
@@ -103,12 +103,12 @@ def _paired(sock: socket.socket, layer: tls.TLS, pair: Pairing, known: KnownPeer
         identity = load_or_create()
         name = pair_as_connector(sock, layer, pair.code, pair.name, identity.certificate_der,
                                  timeout, where)
-        known.add(key, der, paired=name or "listener")
+        known.add(key, der, paired=display_name(name))
     except CannotStart:
         sock.close()
         raise
     seen = fingerprint(der)
-    return Decision(Verdict.TRUST, seen, f"Paired with {sanitize_line(name)} at {where}: "
+    return Decision(Verdict.TRUST, seen, f"Paired with {display_name(name)} at {where}: "
                     f"code verified; its key {seen} is remembered in {known.path}, and it "
                     "knows yours.", standing="TLS, paired just now")
 

@@ -147,7 +147,7 @@ def test_a_wrong_code_an_old_code_and_three_failures(turnchat: Start, homes) -> 
                                  r"(\d+-[a-z]+-[a-z]+) \(it works once\)\.").group(1)
     assert parse_code(new).nameplate != parse_code(code).nameplate
     old = pairing_connector(turnchat, homes["ana"], port, code).finish()
-    assert old.status == 3 and "answered 'unknown code'" in old.err, old
+    assert old.status == 3 and "refused it, saying 'unknown code'; nothing was sent." in old.err
     listener.expect("err", rf"it offered the pairing code numbered "
                            rf"'{parse_code(code).nameplate}', not the current one")
     second = pairing_connector(turnchat, homes["ana"], port, wrong(new)).finish()
