@@ -116,7 +116,11 @@ def _redialer(start: Start, reactor: Reactor,
         family, _, _, _, sockaddr = socket.getaddrinfo(
             start.address.host, start.address.port, type=socket.SOCK_STREAM)[0]
     pinned = start.tls.peer_certificate() if start.tls is not None else None
-    context = start.tls_context if pinned is not None else None
+    context = None
+    if pinned is not None:
+        from turnchat.net.tls import client_context
+
+        context = start.tls_context or client_context()
 
     def redial(on_connection: Callable[["Connection"], None],
                on_failure: Callable[[str, bool], None]) -> "Timer":
