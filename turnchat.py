@@ -30,6 +30,7 @@ TYPE_CHECKING = False  # type checkers take this as True; at run time typing is 
 if TYPE_CHECKING:
     from typing import NoReturn
 
+    from turnchat.roles.address import Address
     from turnchat.roles.code import Code
     from turnchat.roles.listener import Listener
     from turnchat.roles.starting import Start
@@ -44,6 +45,7 @@ _FINGERPRINT_PATTERN = r"SHA256:[A-Za-z0-9+/]{43}"
 DEFAULT_TIMEOUT = 10.0  # seconds to connect, and for the other side's HELLO to arrive
 DEFAULT_WINDOW = 300.0  # --resume: as session/resuming.py (not imported for --help)
 DEFAULT_HEARTBEAT = 30.0
+DEFAULT_RELAY_WAIT = 600.0  # seconds at the relay for the peer to come
 
 EXAMPLES = f"""\
 examples:
@@ -161,9 +163,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--name", "-n", help="the name the peer sees (default: your login)")
     parser.add_argument(
-        "--wait", type=float, default=0.0, metavar="SECONDS",
+        "--wait", type=float, metavar="SECONDS",
         help="with --connect: if nothing listens there yet, keep trying for up to SECONDS "
-        "(so the two of you may start in either order)",
+        "(so the two of you may start in either order); through a relay: how long to wait "
+        f"there for the peer (default {DEFAULT_RELAY_WAIT:g})",
+    )
+    parser.add_argument(
+        "--relay", metavar="HOST[:PORT]",
+        help="with --pair or --code and no --listen/--connect: meet through this Magic "
+        "Wormhole transit relay (default: $TURNCHAT_RELAY, or `relay = HOST:PORT` in the "
+        "config file; port 4001)",
     )
     parser.add_argument(
         "--simple", action="store_true",
@@ -237,9 +246,18 @@ def _start(args: argparse.Namespace) -> Start:
         _print_fingerprint()
     if args.forget is not None:
         _forget(args)
+    if args.relay is not None and (args.listen is not None or args.connect is not None):
+        _fail(ExitStatus.USAGE, "--relay replaces --listen and --connect: with it, --pair "
+                              "makes a code and waits at the relay, --code joins.")
     if args.listen is None and args.connect is None:
+        if args.pair or args.code:
+            return _start_at_relay(args)
+        if args.relay is not None:
+            _fail(ExitStatus.USAGE, "--relay goes with --pair (make a code and wait there) or "
+                                    "--code (join with the code).")
         _fail(ExitStatus.USAGE, "choose --listen (wait for a peer) or --connect (reach one). "
                                 "Try 'turnchat --help'.")
+    args.wait = args.wait or 0.0
     if args.wait and args.listen is not None:
         _fail(ExitStatus.USAGE, "--wait is for --connect: it keeps trying until the listener "
                                 "is up.")
@@ -309,6 +327,87 @@ def _start(args: argparse.Namespace) -> Start:
     except CannotStart as error:
         _fail(ExitStatus.UNREACHABLE, str(error))
     return start
+
+
+def _start_at_relay(args: argparse.Namespace) -> Start:
+    """--pair or --code through a relay: meet the peer there, before any face starts."""
+    from turnchat.roles.address import AddressError
+    from turnchat.roles.relay import relay_address
+    from turnchat.roles.starting import Start
+
+    if args.keep or args.line or args.raw or args.known_only:
+        flag = next(flag for flag, given in (("--keep", args.keep), ("--line", args.line),
+                                             ("--raw", args.raw),
+                                             ("--known-only", args.known_only)) if given)
+        _fail(ExitStatus.USAGE, f"{flag} does not go with meeting through a relay.")
+    if args.fingerprint is not None or args.accept_new:
+        _fail(ExitStatus.USAGE, "the code proves the peer's key: leave out --fingerprint "
+                                "and --accept-new.")
+    wait = DEFAULT_RELAY_WAIT if args.wait is None else args.wait
+    if not 1 <= wait <= 86400:
+        _fail(ExitStatus.USAGE, "--wait must be from 1 to 86400 seconds (a day).")
+    if not 0 < args.timeout <= 3600:
+        _fail(ExitStatus.USAGE, "--timeout must be more than 0 and at most 3600 seconds.")
+    name = _check_name(args.name) if args.name is not None else _login_name()
+    try:
+        relay = relay_address(args.relay)
+    except AddressError as error:
+        _fail(ExitStatus.USAGE, f"{error}.")
+    code = _pairing_flags(args, listening=args.pair)
+    from turnchat.wire import Mode
+
+    args.tls = True
+    _resume_settings(args, mode_flag="")  # checks the flags
+    start = Start(name, args.timeout, mode=Mode.FRAMES, bell=not args.no_bell,
+                  timestamps=args.timestamps, resume=None,
+                  transcript=_open_transcript(args.log) if args.log is not None else None)
+    start.relay = str(relay)
+    until = f"up to {wait / 60:g} minutes" if wait >= 120 else f"up to {wait:g} s"
+    waiting = f"Waiting at {relay} for your peer ({until}; Ctrl-C to stop)."
+    try:
+        if args.pair:
+            _create_at_relay(start, relay, wait, waiting)
+        else:
+            from turnchat.roles.pinning import Pairing, connect_tls
+            from turnchat.roles.relay import meet, token_for
+
+            assert code is not None
+            start.connected, start.tls, decision, start.tls_context = connect_tls(
+                relay, args.timeout, None, False, None, pair=Pairing(code, name),
+                dial=lambda: meet(relay, token_for(code.nameplate), wait, args.timeout,
+                                  creator=False, on_waiting=lambda: _say(waiting)))
+            start.notice, start.standing = decision.sentence, decision.standing
+            start.origin, start.address = f"the relay {relay}", relay
+    except CannotStart as error:
+        _fail(ExitStatus.UNREACHABLE, str(error))
+    return start
+
+
+def _create_at_relay(start: Start, relay: Address, wait: float, waiting: str) -> None:
+    """--pair through a relay: a code whose token nobody waits on yet, then the peer."""
+    from turnchat.roles.code import new_code
+    from turnchat.roles.listener import Listener
+    from turnchat.roles.relay import MAX_SQUATTERS, Squatted, meet, token_for
+    from turnchat.wire import Mode
+
+    code = None
+    for _ in range(MAX_SQUATTERS):
+        code = new_code(code.nameplate if code is not None else "")
+        show = f"Your code: {code} (tell it to your peer; it works once).\n{waiting}"
+        try:
+            start.relayed = meet(relay, token_for(code.nameplate), wait, start.timeout,
+                                 creator=True, on_waiting=lambda said=show: _say(said))
+            break
+        except Squatted:
+            _say(f"Someone was already waiting at {relay} on a new code's token; making "
+                 "another code.")
+    else:
+        raise CannotStart(f"someone keeps waiting at {relay} on new codes' tokens (tried "
+                          f"{MAX_SQUATTERS}); try again later, or use another relay.")
+    start.listener = Listener([], Mode.FRAMES)
+    _listen_with_tls(start.listener, start.name, pair=True, known_only=False, code=code,
+                     relay=str(relay))
+    start.standing = "TLS"
 
 
 def _pairing_flags(args: argparse.Namespace, listening: bool) -> Code | None:
@@ -407,7 +506,8 @@ def _print_fingerprint() -> NoReturn:
     raise SystemExit(ExitStatus.ENDED)
 
 
-def _listen_with_tls(listener: Listener, name: str, pair: bool, known_only: bool) -> None:
+def _listen_with_tls(listener: Listener, name: str, pair: bool, known_only: bool,
+                     code: Code | None = None, relay: str = "") -> None:
     """Our identity, the connectors we paired with (their certificates admitted as TLS
     client certificates), and with --pair the desk that makes codes."""
     from turnchat.net.tls import admit_clients
@@ -425,7 +525,7 @@ def _listen_with_tls(listener: Listener, name: str, pair: bool, known_only: bool
 
         listener.pairing = PairingDesk(
             name, identity.certificate_der, known,
-            lambda der: identity.context.load_verify_locations(cadata=der))
+            lambda der: identity.context.load_verify_locations(cadata=der), code, relay)
 
 
 def _ask_trust(key: str, fingerprint: str) -> bool:

@@ -23,7 +23,8 @@ def format_address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def parse_address(text: str | None, *, allow_port_zero: bool) -> Address:
+def parse_address(text: str | None, *, allow_port_zero: bool,
+                  default_port: int = DEFAULT_PORT) -> Address:
     """Parse a --listen or --connect value; None means the default, localhost:7777.
 
     A value of digits alone is a port; anything else is a host with an optional port. A
@@ -57,7 +58,7 @@ def parse_address(text: str | None, *, allow_port_zero: bool) -> Address:
             host = DEFAULT_HOST
     if any(char.isspace() for char in host):
         raise AddressError(f"the host {host!r} contains white space")
-    port = DEFAULT_PORT if port_text is None else _port(port_text, allow_port_zero)
+    port = default_port if port_text is None else _port(port_text, allow_port_zero)
     return Address(host, port)
 
 

@@ -114,6 +114,11 @@ class Listener:
             sock.setblocking(False)
             reactor.add_reader(sock, functools.partial(self._accept, sock))
 
+    def adopt(self, sock: socket.socket, origin: str) -> None:
+        """Screen a connection that came another way (through a relay) as if accepted."""
+        sock.setblocking(False)
+        self._admit(sock, origin, self._handshake_seconds)
+
     def use_tls(self, context: "ssl.SSLContext", fingerprint: str) -> None:
         """--tls: every connection must start TLS with this context (ssl loads only now)."""
         self.tls = context

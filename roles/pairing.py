@@ -89,14 +89,18 @@ class PairingDesk:
     """The listener's pairing: one code at a time, each good for one attempt."""
 
     def __init__(self, name: str, certificate: bytes, known: KnownConnectors,
-                 admit: Callable[[bytes], None]) -> None:
+                 admit: Callable[[bytes], None], code: Code | None = None,
+                 relay: str = "") -> None:
         self._name, self._certificate, self._known = name, certificate, known
         self._admit = admit  # a certificate the listener's TLS must accept from now on
         self._on_notice: Callable[[str], None] = lambda sentence: None
         self._on_give_up: Callable[[str], None] = lambda sentence: None
-        self.code: Code | None = new_code()
+        self.code: Code | None = code or new_code()
         self.failures = 0
         self.paired: KnownConnector | None = None
+        # Met through a relay (roles/relay.py): one code, one attempt; its token is spent.
+        self._relay = relay
+        self._attempts = 1 if relay else MAX_FAILURES
 
     def attach(self, on_notice: Callable[[str], None],
                on_give_up: Callable[[str], None]) -> None:
@@ -137,8 +141,12 @@ class PairingDesk:
                                     pairing.offer.certificate)
             self._admit(pairing.offer.certificate)
             self.paired = known
-            self._on_notice(f"Paired with {known.name}: code verified; remembered in "
-                            f"{self._known.path}.")
+            if self._relay:
+                self._on_notice(f"{known.name} joined; code verified. End-to-end encrypted; "
+                                "the relay sees only sizes.")
+            else:
+                self._on_notice(f"Paired with {known.name}: code verified; remembered in "
+                                f"{self._known.path}.")
             return known
         if outcome is Outcome.IN_THE_MIDDLE:
             self._on_notice("WARNING: the pairing code was right, but the certificates "
@@ -153,7 +161,11 @@ class PairingDesk:
 
     def failed(self, why: str) -> None:
         self.failures += 1
-        if self.failures >= MAX_FAILURES:
+        if self._relay:
+            self._on_give_up(f"pairing failed ({why}); nothing was sent, and the code is "
+                             "spent: make a new one to try again.")
+            return
+        if self.failures >= self._attempts:
             self._on_give_up(f"pairing failed {self.failures} times ({why} the last time); "
                              "someone may be guessing codes, so this listener stops.")
             return

@@ -37,13 +37,16 @@ def connect_tls(
     wait: float = 0.0,
     on_wait: Callable[[str], None] = lambda sentence: None,
     pair: "Pairing | None" = None,
+    dial: Callable[[], socket.socket] | None = None,
 ) -> tuple[socket.socket, tls.TLS, Decision, ssl.SSLContext]:
     """Return the connected socket, its TLS (handshake done, key trusted), the trust
     decision (its sentence says which key was trusted and why) and the TLS context (a
     reconnection uses it again); raise CannotStart with the reason if not.
 
     With `pair`, the pairing code proves the listener's key (and ours to it) instead of
-    known_peers and the flags; to a listener paired before, our certificate goes along."""
+    known_peers and the flags; to a listener paired before, our certificate goes along.
+    `dial` opens the connection instead of connecting to `address` (through a relay:
+    then nothing is remembered, since the address says nothing of the peer)."""
     known = known or KnownPeers()
     key = peer_key(address.host, address.port)
     stored = known.find(key)
@@ -51,7 +54,7 @@ def connect_tls(
     if pair is None and stored is not None and stored.paired:
         identity = load_or_create()
         context = tls.client_context(str(identity.cert_path), str(identity.key_path))
-    sock = connect(address, timeout, wait, on_wait)
+    sock = dial() if dial is not None else connect(address, timeout, wait, on_wait)
     layer = tls.TLS(context, server_side=False)
     try:
         tls.handshake(sock, layer, timeout)
@@ -64,7 +67,8 @@ def connect_tls(
         raise CannotStart(_refused(address, layer.alert))
     der = layer.peer_certificate()
     if pair is not None:
-        decision = _paired(sock, layer, pair, known, key, der, timeout, str(address))
+        decision = _paired(sock, layer, pair, None if dial else known, key, der, timeout,
+                           "the peer" if dial else str(address))
         return sock, layer, decision, context
     facts = (der, key, stored, known.path, expected, accept_new)
     decision = decide(*facts, can_ask=ask is not None, where=str(address))
@@ -94,23 +98,29 @@ class Pairing:
     name: str
 
 
-def _paired(sock: socket.socket, layer: tls.TLS, pair: Pairing, known: KnownPeers, key: str,
-            der: bytes, timeout: float, where: str) -> Decision:
-    """Pair on this connection; remember the listener as paired; the decision to go on."""
+def _paired(sock: socket.socket, layer: tls.TLS, pair: Pairing, known: KnownPeers | None,
+            key: str, der: bytes, timeout: float, where: str) -> Decision:
+    """Pair on this connection; remember the listener as paired (unless `known` is None:
+    met through a relay); the decision to go on."""
     from turnchat.roles.pairing import pair_as_connector
 
     try:
         identity = load_or_create()
-        name = pair_as_connector(sock, layer, pair.code, pair.name, identity.certificate_der,
-                                 timeout, where)
-        known.add(key, der, paired=display_name(name))
+        name = display_name(pair_as_connector(sock, layer, pair.code, pair.name,
+                                              identity.certificate_der, timeout, where))
+        if known is not None:
+            known.add(key, der, paired=name)
     except CannotStart:
         sock.close()
         raise
     seen = fingerprint(der)
-    return Decision(Verdict.TRUST, seen, f"Paired with {display_name(name)} at {where}: "
-                    f"code verified; its key {seen} is remembered in {known.path}, and it "
-                    "knows yours.", standing="TLS, paired just now")
+    if known is None:
+        return Decision(Verdict.TRUST, seen, f"Joined {name}; code verified. End-to-end "
+                        "encrypted; the relay sees only sizes.",
+                        standing="end-to-end encrypted, code verified")
+    return Decision(Verdict.TRUST, seen, f"Paired with {name} at {where}: code verified; "
+                    f"its key {seen} is remembered in {known.path}, and it knows yours.",
+                    standing="TLS, paired just now")
 
 
 def _settle(sock: socket.socket, layer: tls.TLS, timeout: float) -> None:

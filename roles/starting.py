@@ -52,6 +52,8 @@ class Start:
     bell: bool = True  # interactive face: ring the terminal's bell when the turn comes
     timestamps: bool = False  # interactive face: show each message's local time
     resume: "ResumeSettings | None" = None  # keep the conversation across dropped connections
+    relayed: socket.socket | None = None  # --pair through a relay: the connection it made
+    relay: str = ""  # the relay, as the user named it
 
     def chat(self, clock: Clock, view: ChatView) -> Chat:
         """The session for this start, shown by `view`."""
@@ -91,7 +93,9 @@ def begin(start: Start, chat: Chat, reactor: Reactor, farewells: Farewells) -> N
         listener.start(reactor, joined, chat.view.show_notice, start.timeout, resumed,
                        farewells, chat.stop_listening)
         chat.listening(listener)
-        if listener.pairing is not None:
+        if start.relayed is not None:  # the peer is already there: screen it as accepted
+            listener.adopt(start.relayed, f"the relay {start.relay}")
+        elif listener.pairing is not None:
             listener.pairing.announce()
         return
     assert start.connected is not None

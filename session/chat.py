@@ -179,6 +179,8 @@ class Chat:
         """We wait for peers at `doorway`; `joined` says when one comes in."""
         self._listener = doorway
         self.listening_on = doorway.addresses
+        if not doorway.addresses:  # met through a relay: roles/ said where, and the code
+            return
         tls = f" with TLS, key {doorway.fingerprint}" if doorway.fingerprint else ""
         self.view.show_notice(
             f"Listening on {' and '.join(doorway.addresses)}{tls}; waiting for a peer."
