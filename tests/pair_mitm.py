@@ -27,9 +27,15 @@ from turnchat.wire.pairing import ConnectorPairing, ListenerPairing, decode_offe
 
 
 class ManInTheMiddle:
-    def __init__(self, listener_port: int, how: str, folder: Path,
+    """With `listener_port`, he stands between a connector and that listener; with None,
+    he is the relay itself (roles/relay.py's protocol): he takes the code's creator and
+    then its joiner, says `ok` to both, and plays TLS server to the joiner and client to
+    the creator."""
+
+    def __init__(self, listener_port: int | None, how: str, folder: Path,
                  guess: str = "7-crossover-clockwork") -> None:
         self.how, self.guess = how, guess
+        self.requests: list[bytes] = []  # the relay's: the `please relay` lines
         self.identity = load_or_create(folder)
         self.plaintext: list[bytes] = []
         self.server = socket.create_server(("127.0.0.1", 0))
@@ -51,23 +57,41 @@ class ManInTheMiddle:
         return b"\n".join(self.plaintext)
 
     def _serve(self) -> None:
-        self.server.settimeout(15)
+        self.server.settimeout(30)
         try:
-            raw, _ = self.server.accept()
+            if self._listener_port is None:  # the relay: the creator first, then the joiner
+                creator, joiner = self._relayed(), self._relayed()
+                for each in (creator, joiner):
+                    each.sendall(b"ok\n")
+            else:
+                joiner, _ = self.server.accept()
+                creator = socket.create_connection(("127.0.0.1", self._listener_port))
         except OSError:
             return
         server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         server_side.load_cert_chain(self.identity.cert_path, self.identity.key_path)
         with contextlib.ExitStack() as stack:
             try:
-                near = stack.enter_context(server_side.wrap_socket(raw, server_side=True))
-                far = stack.enter_context(client_context().wrap_socket(
-                    socket.create_connection(("127.0.0.1", self._listener_port))))
+                near = stack.enter_context(server_side.wrap_socket(joiner, server_side=True))
+                far = stack.enter_context(client_context().wrap_socket(creator))
             except (OSError, ssl.SSLError):
-                raw.close()
+                joiner.close()
+                creator.close()
                 return
             self._listener_certificate = far.getpeercert(binary_form=True) or b""
             self._pump(near, far)
+
+    def _relayed(self) -> socket.socket:
+        """Accept one side, and read its `please relay` line (byte by byte, as a relay)."""
+        sock, _ = self.server.accept()
+        line = b""
+        while not line.endswith(b"\n"):
+            byte = sock.recv(1)
+            if not byte:
+                raise OSError("closed before its request")
+            line += byte
+        self.requests.append(line)
+        return sock
 
     def _pump(self, near: ssl.SSLSocket, far: ssl.SSLSocket) -> None:
         """Frames each way until both sides have closed (one side's close does not stop
