@@ -136,11 +136,13 @@ _WITH_FAULT = ("import sys; sys.path.insert(0, sys.argv[1]); exec(sys.argv[2]); 
                "import turnchat; sys.exit(turnchat.main(sys.argv[3:]))")
 
 
-def turnchat_argv(args: tuple[str, ...], fault: str | None = None) -> list[str]:
-    """How to start turnchat.py; `fault` is Python run first, to plant a bug."""
+def turnchat_argv(args: tuple[str, ...], fault: str | None = None,
+                  prefix: tuple[str, ...] = ()) -> list[str]:
+    """How to start turnchat.py; `fault` is Python run first, to plant a bug; `prefix`
+    runs it through another command (`ip netns exec NAME`)."""
     if fault is None:
-        return [sys.executable, str(TURNCHAT), *args]
-    return [sys.executable, "-c", _WITH_FAULT, str(ROOT), fault, *args]
+        return [*prefix, sys.executable, str(TURNCHAT), *args]
+    return [*prefix, sys.executable, "-c", _WITH_FAULT, str(ROOT), fault, *args]
 
 
 class Turnchat(Program):
@@ -148,8 +150,8 @@ class Turnchat(Program):
 
     def __init__(self, *args: str, stdin: bytes | None = None,
                  env: dict[str, str] | None = None, fault: str | None = None,
-                 typed: bool = False) -> None:
-        super().__init__(turnchat_argv(args, fault), stdin, env, typed)
+                 typed: bool = False, prefix: tuple[str, ...] = ()) -> None:
+        super().__init__(turnchat_argv(args, fault, prefix), stdin, env, typed)
 
     @property
     def name(self) -> str:

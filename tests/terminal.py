@@ -26,7 +26,7 @@ class _AnsweringScreen(pyte.Screen):
 class TerminalTurnchat:
     def __init__(self, *args: str, rows: int = 30, cols: int = 100,
                  env: dict[str, str] | None = None, plain: bool = False,
-                 fault: str | None = None) -> None:
+                 fault: str | None = None, prefix: tuple[str, ...] = ()) -> None:
         """`plain`: stdin from /dev/null, so turnchat picks its plain face, writing to the
         terminal. `fault`: Python run first, to plant a bug."""
         environment = {**os.environ, "TERM": "xterm-256color"}
@@ -36,7 +36,7 @@ class TerminalTurnchat:
         self.screen = _AnsweringScreen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()
-        argv = turnchat_argv(args, fault)
+        argv = turnchat_argv(args, fault, prefix)
         if plain:
             argv = ["/bin/sh", "-c", 'exec "$@" < /dev/null', "sh", *argv]
         self.child = pexpect.spawn(argv[0], argv[1:], env=environment,

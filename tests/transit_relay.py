@@ -40,19 +40,26 @@ def relay_program() -> Path:
 class TransitRelay:
     """`twist transitrelay` listening on 127.0.0.1:`port` (a free one by default)."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, host: str = "127.0.0.1",
+                 prefix: tuple[str, ...] = ()) -> None:
+        """`prefix` runs it elsewhere (`ip netns exec NAME`), on `host` there."""
+        self.host = host
         self.port = port or free_port()
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in __exit__; a file, not a pipe: it logs each connection
         self.process = subprocess.Popen(
-            [str(relay_program()), "transitrelay",
-             f"--port=tcp:{self.port}:interface=127.0.0.1"],
+            [*prefix, str(relay_program()), "transitrelay",
+             f"--port=tcp:{self.port}:interface={host}"],
             stdout=self._log, stderr=subprocess.STDOUT, cwd="/",
             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
         deadline = time.monotonic() + WAIT
         while True:  # twist keeps running when it cannot bind: wait for the port itself
-            with contextlib.suppress(OSError), socket.create_connection(
-                    ("127.0.0.1", self.port), timeout=1):
-                return
+            if prefix:  # not reachable from here: its log says when it listens
+                if b"starting on %d" % self.port in self.log():
+                    return
+            else:
+                with contextlib.suppress(OSError), socket.create_connection(
+                        (host, self.port), timeout=1):
+                    return
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise AssertionError(f"the transit relay did not start: {self.log()[-500:]!r}")
@@ -60,7 +67,7 @@ class TransitRelay:
 
     @property
     def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"{self.host}:{self.port}"
 
     def stop(self) -> None:
         if self.process.poll() is None:
