@@ -357,9 +357,8 @@ def _start_at_relay(args: argparse.Namespace) -> Start:
     from turnchat.wire import Mode
 
     args.tls = True
-    _resume_settings(args, mode_flag="")  # checks the flags
     start = Start(name, args.timeout, mode=Mode.FRAMES, bell=not args.no_bell,
-                  timestamps=args.timestamps, resume=None,
+                  timestamps=args.timestamps, resume=_resume_settings(args, mode_flag=""),
                   transcript=_open_transcript(args.log) if args.log is not None else None)
     start.relay = str(relay)
     until = f"up to {wait / 60:g} minutes" if wait >= 120 else f"up to {wait:g} s"

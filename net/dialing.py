@@ -31,8 +31,12 @@ class Dial:
         tls_context: "ssl.SSLContext | None",
         done: Callable[[socket.socket, "TLS | None"], None],
         failed: Callable[[Exception], None],
+        greeting: bytes = b"",
     ) -> None:
+        """`greeting`: a line to send first and to have `ok` answered to (a transit relay's
+        `please relay ...`), before any TLS."""
         self._reactor = reactor
+        self._greeting, self._answer = greeting, bytearray()
         self._context = tls_context
         self._timeout = timeout
         self._done, self._failed = done, failed
@@ -61,6 +65,7 @@ class Dial:
         if self._handshake is not None:
             self._handshake.cancel()
         self._reactor.remove_writer(self._sock)
+        self._reactor.remove_reader(self._sock)
 
     def _fail(self, error: Exception) -> None:
         if not self._over:
@@ -74,6 +79,38 @@ class Dial:
             self._fail(OSError(code, os.strerror(code)))
             return
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self._greeting:
+            try:
+                self._sock.send(self._greeting)  # one short line into an empty buffer
+            except OSError as error:
+                self._fail(error)
+                return
+            self._reactor.add_reader(self._sock, self._answered)
+            return
+        self._secure()
+
+    def _answered(self) -> None:
+        """The relay's answer, one byte at a time: what follows `ok\\n` is the peer's."""
+        try:
+            byte = self._sock.recv(1)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as error:
+            self._fail(error)
+            return
+        if not byte:
+            self._fail(ConnectionResetError("the relay closed the connection"))
+        elif byte != b"\n":
+            self._answer += byte
+            if len(self._answer) > 64:
+                self._fail(ConnectionRefusedError("not a transit relay"))
+        elif self._answer != b"ok":
+            self._fail(ConnectionRefusedError(f"the relay answered {bytes(self._answer)!r}"))
+        else:
+            self._reactor.remove_reader(self._sock)
+            self._secure()
+
+    def _secure(self) -> None:
         if self._context is None:
             self._finish(None)
             return

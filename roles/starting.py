@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from turnchat.net.tls import TLS
     from turnchat.roles.address import Address
     from turnchat.session.ports import Connection, Timer
-    from turnchat.session.resuming import Redial, ResumeSettings
+    from turnchat.session.resuming import Redial, Rejoin, ResumeSettings
     from turnchat.session.transcript import Transcript
 
 
@@ -94,21 +94,60 @@ def begin(start: Start, chat: Chat, reactor: Reactor, farewells: Farewells) -> N
                        farewells, chat.stop_listening)
         chat.listening(listener)
         if start.relayed is not None:  # the peer is already there: screen it as accepted
+            if start.resume is not None:
+                chat.rejoin = _rejoiner(start, start.relayed, reactor, listener, chat)
             listener.adopt(start.relayed, f"the relay {start.relay}")
         elif listener.pairing is not None:
             listener.pairing.announce()
         return
     assert start.connected is not None
     if start.resume is not None and start.mode is Mode.FRAMES:
-        chat.redial = _redialer(start, reactor, link)
+        chat.redial = _redialer(start, reactor, link, chat)
     decoder, conversation = open_conversation(Role.CONNECTOR, start.mode)
     chat.reached(link(start.connected, decoder, start.tls), conversation, start.origin)
 
 
+def _relay_greeting(start: Start, chat: Chat) -> bytes:
+    """Met through a relay: the line that asks it for the conversation's own meeting point
+    (from the session's secret; the code is spent), or b"" for a direct connection."""
+    if not start.relay:
+        return b""
+    import secrets
+
+    from turnchat.roles.relay import resume_token
+
+    return (f"please relay {resume_token(chat.resume_secret)} for side "
+            f"{secrets.token_hex(8)}\n").encode()
+
+
+def _rejoiner(start: Start, relayed: socket.socket, reactor: Reactor, listener: Listener,
+              chat: Chat) -> "Rejoin":
+    """How a listener that met its peer through a relay gets back to it: it dials the
+    relay too, and screens what comes out as any connection (its RESUME goes to the
+    session)."""
+    from turnchat.net.dialing import Dial
+    from turnchat.roles.connector import describe_failure
+
+    family, sockaddr = relayed.family, relayed.getpeername()
+
+    def rejoin(done: Callable[[], None], failed: Callable[[str, bool], None]) -> "Timer":
+        def connected(sock: socket.socket, tls: "TLS | None") -> None:
+            listener.adopt(sock, f"the relay {start.relay}")
+            done()
+
+        return Dial(reactor, family, sockaddr, start.timeout, None, connected,
+                    lambda error: failed(describe_failure(error), False),
+                    greeting=_relay_greeting(start, chat))
+
+    return rejoin
+
+
 def _redialer(start: Start, reactor: Reactor,
-              link: Callable[[socket.socket, FrameDecoder, "TLS | None"], Link]) -> "Redial":
+              link: Callable[[socket.socket, FrameDecoder, "TLS | None"], Link],
+              chat: Chat) -> "Redial":
     """How the connector gets a new connection to the same listener: the address the first
-    one reached, and under TLS the very key it trusted, or nothing."""
+    one reached (through a relay, the relay, asked for the conversation's meeting point),
+    and under TLS the very key it trusted, or nothing."""
     from turnchat.net.dialing import Dial
     from turnchat.roles.connector import describe_failure
 
@@ -137,6 +176,7 @@ def _redialer(start: Start, reactor: Reactor,
             on_connection(link(sock, FrameDecoder(), tls))
 
         return Dial(reactor, family, sockaddr, start.timeout, context, done,
-                    lambda error: on_failure(describe_failure(error), False))
+                    lambda error: on_failure(describe_failure(error), False),
+                    greeting=_relay_greeting(start, chat))
 
     return redial

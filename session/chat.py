@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from turnchat.session.ports import Closing
-    from turnchat.session.resuming import Keeper, Redial, ResumeSettings
+    from turnchat.session.resuming import Keeper, Redial, Rejoin, ResumeSettings
     from turnchat.session.table import GameTable
     from turnchat.session.transcript import Transcript
     from turnchat.wire.textpeer import TextPeerConversation
@@ -147,6 +147,7 @@ class Chat:
         self.peer_name = "peer"
         self.peer_origin = ""
         self.peer_standing = ""  # under TLS: how far the peer is known, for "who is this?"
+        self.rejoin: Rejoin | None = None  # a listener met through a relay: its way back
         self.games: tuple[str, ...] | None = tuple(REGISTRY)  # ours, said in HELLO
         self.listening_on: list[str] = []
         self.ending: Ending | None = None
@@ -225,6 +226,7 @@ class Chat:
             self._conversation.acknowledging = True
             self._keeper = Keeper(self, self.clock, self.resume, ticket, self._conversation,
                                   listener=True)
+            self._keeper.rejoin = self.rejoin
             if self._listener is not None:
                 self._listener.hold()
             self._send(Hello(self.my_name, games=self.games, resume=True,
@@ -289,6 +291,12 @@ class Chat:
         if self._link is not None and self._link is not connection:
             self._link.close(linger=False)
         self._link = connection
+
+    @property
+    def resume_secret(self) -> str:
+        """The resumable conversation's secret ("" if none): a relay's meeting point is
+        derived from it when the connection must be found again."""
+        return self._keeper.ticket.secret if self._keeper is not None else ""
 
     def send_bytes(self, data: bytes) -> None:
         """Send frames of the resume extension (ACK, RESUME, a resend) as they are."""

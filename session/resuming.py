@@ -51,6 +51,13 @@ the connection, and what to do on failure (a sentence, and whether trying again 
 pointless); it returns a handle that cancels the attempt."""
 
 
+Rejoin = Callable[[Callable[[], None], Callable[[str, bool], None]], Timer]
+"""The listener's way back when it met its peer through a relay (roles/starting.py): it
+must dial the relay too. Call it with what to do once a connection is on its way to the
+doorway (whose RESUME then comes in as any other), and on failure; it returns a handle
+that cancels the attempt."""
+
+
 @dataclass(frozen=True)
 class ResumeSettings:
     """--resume and --heartbeat: how long to keep a dropped conversation, how often to beat."""
@@ -63,6 +70,7 @@ class KeptChat(Protocol):
     """What the keeper needs of the chat (session/chat.py) it keeps."""
 
     peer_name: str
+    handshake_seconds: float
 
     @property
     def my_turn(self) -> bool: ...
@@ -127,6 +135,7 @@ class Keeper:
         self._nonce = ""
         self._resent = 0
         self.redial: Redial | None = None  # connector only
+        self.rejoin: Rejoin | None = None  # listener met through a relay only
         self._schedule_beat()
 
     @property
@@ -193,6 +202,32 @@ class Keeper:
                            f"{duration(self.settings.window)} (/q to stop waiting).")
             self.chat.view.show_notice(self.status)
             self.chat.view.refresh()
+            if self.rejoin is not None and was_live:
+                self.attempts = 0
+                self._rejoin_after(0.0)
+
+    def _rejoin_after(self, pause: float) -> None:
+        """Listener through a relay: go back to the relay after `pause`, until the peer's
+        RESUME has taken the conversation up (or the window is over)."""
+        if self._attempt is not None:
+            self._attempt.cancel()
+        self._attempt = self.clock.call_later(pause, self._rejoin_now)
+
+    def _rejoin_now(self) -> None:
+        self._attempt = None
+        if self.where is Where.LIVE or self._window is None or self.rejoin is None:
+            return
+        self.attempts += 1
+
+        def again(pause: float) -> None:
+            self._attempt = None
+            if self.where is not Where.LIVE and self._window is not None:
+                self._rejoin_after(pause)
+
+        # Met at the relay: the peer's RESUME follows on that connection, so go back only
+        # if it has not taken the conversation up by the time a greeting may take.
+        self._attempt = self.rejoin(lambda: again(self.chat.handshake_seconds),
+                                    lambda sentence, final: again(self._pause()))
 
     def _give_up(self) -> None:
         self._window = None
@@ -265,6 +300,9 @@ class Keeper:
         if self._window is not None:
             self._window.cancel()
             self._window = None
+        if self.rejoin is not None and self._attempt is not None:  # a spare trip to the relay
+            self._attempt.cancel()
+            self._attempt = None
         if self._beat is None:
             self._schedule_beat()
         who = "Reconnected" if self.guard is None else f"{self.chat.peer_name} reconnected"

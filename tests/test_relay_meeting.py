@@ -137,18 +137,56 @@ def test_a_relay_that_terminates_tls_is_caught_on_both_sides(
     assert b"the secret plan" not in fake.said() and b'"app"' not in fake.said()
 
 
-def test_the_relay_killed_mid_conversation_ends_it_on_both_sides(
+def test_a_relay_restarted_mid_conversation_is_met_again_and_nothing_is_lost(
         turnchat: Start, homes) -> None:
-    with TransitRelay() as doomed:
-        bo, code = create(turnchat, homes["bo"], doomed.address)
-        ana = join(turnchat, homes["ana"], doomed.address, code)
+    """Resume through the relay: both sides go back to it, on a meeting point derived from
+    the conversation's secret, and every message arrives once."""
+    doomed = TransitRelay()
+    port = doomed.port
+    try:
+        bo, code = create(turnchat, homes["bo"], doomed.address, "--heartbeat", "1")
+        ana = join(turnchat, homes["ana"], doomed.address, code, "--heartbeat", "1")
         bo.expect("err", "ana joined; code verified")
         ana.write(b"before\n")
         bo.expect("out", "before\n")
         doomed.stop()
-    done, bo_done = ana.finish(), bo.finish()
+        ana.expect("err", r"Connection to bo lost; reconnecting")
+        bo.expect("err", r"ana's connection dropped; waiting up to 5 min")
+        bo.write(b"typed while the relay was down\n")
+        with TransitRelay(port) as again:
+            ana.expect("err", r"Reconnected; 0 messages re-sent\.", timeout=30)
+            bo.expect("err", r"ana reconnected; 1 message re-sent\.", timeout=30)
+            ana.expect("out", "typed while the relay was down\n")
+            ana.write(b"after\n/q\n")
+            bo.expect("out", "after\n")
+            bo.write(b"/q\n")
+            done, bo_done = ana.finish(), bo.finish()
+            assert len(again.log()) > 0
+    finally:
+        doomed.stop()
+    assert (done.status, bo_done.status) == (0, 0), (done, bo_done)
+    assert done.out == "typed while the relay was down\n"
+    assert bo_done.out == "before\nafter\n"
+
+
+@pytest.mark.parametrize("resume", [True, False])
+def test_the_relay_killed_for_good_ends_the_conversation_on_both_sides(
+        turnchat: Start, homes, resume: bool) -> None:
+    flags = ("--resume", "2") if resume else ("--no-resume",)
+    with TransitRelay() as doomed:
+        bo, code = create(turnchat, homes["bo"], doomed.address, *flags)
+        ana = join(turnchat, homes["ana"], doomed.address, code, *flags)
+        bo.expect("err", "ana joined; code verified")
+        ana.write(b"before\n")
+        bo.expect("out", "before\n")
+        doomed.stop()
+        done, bo_done = ana.finish(), bo.finish()
     assert (done.status, bo_done.status) == (1, 1), (done, bo_done)
-    assert "Connection to bo lost." in done.err and "Connection to ana lost." in bo_done.err
+    if resume:
+        assert "turnchat: could not reconnect to bo within 2 s" in done.err, done.err
+        assert "turnchat: ana did not come back within 2 s" in bo_done.err, bo_done.err
+    else:
+        assert "Connection to bo lost." in done.err and "Connection to ana lost." in bo_done.err
 
 
 def test_where_the_relay_comes_from_and_what_if_it_is_not_there(
