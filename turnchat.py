@@ -61,6 +61,8 @@ examples:
   turnchat --connect host:7777 --tls --fingerprint SHA256:...   only that listener
   turnchat --listen 0.0.0.0:7777 --pair   prints a code to read to the other person,
   turnchat --connect host:7777 --code     who types it here: both keys are then known
+  turnchat --pair --relay relay.example.org    two homes behind routers: meet through a
+  turnchat --code --relay relay.example.org    Magic Wormhole transit relay, with a code
 
 A listener also takes a person on nc or telnet (`nc localhost 7777`): it sees
 plain text and talks in line mode. --raw talks to the classic assignment programs.

@@ -224,3 +224,21 @@ def test_relay_flag_errors_are_one_sentence(turnchat: Start, homes, args: tuple[
                                             sentence: str) -> None:
     done = turnchat(*args, env=homes["bo"]).finish()
     assert done.status == 2 and sentence in done.err and done.err.count("\n") == 1, done
+
+
+# Says at exit whether Twisted (the relay's framework) was ever imported by turnchat.
+TWISTED = ("import atexit, sys\n"
+           "atexit.register(lambda: sys.stderr.write('twisted: ' + str(any(name == 'twisted' "
+           "or name.startswith('twisted.') for name in sys.modules)) + '\\n'))\n")
+
+
+def test_turnchat_never_imports_twisted(turnchat: Start, homes, relay: TransitRelay) -> None:
+    bo = turnchat("--pair", "--relay", relay.address, "--name", "bo", env=homes["bo"],
+                  fault=TWISTED)
+    code = bo.expect("err", CODE).group(1)
+    ana = turnchat("--code", "--relay", relay.address, "--name", "ana", fault=TWISTED,
+                   env={**homes["ana"], "TURNCHAT_CODE": code}, stdin=b"hi\n")
+    bo.expect("out", "hi\n")
+    bo.close_stdin()
+    assert (ana.finish().status, bo.finish().status) == (0, 0)
+    assert "twisted: False\n" in ana.text("err") and "twisted: False\n" in bo.text("err")
