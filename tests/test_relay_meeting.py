@@ -242,3 +242,13 @@ def test_turnchat_never_imports_twisted(turnchat: Start, homes, relay: TransitRe
     bo.close_stdin()
     assert (ana.finish().status, bo.finish().status) == (0, 0)
     assert "twisted: False\n" in ana.text("err") and "twisted: False\n" in bo.text("err")
+
+
+def test_ctrl_c_while_waiting_at_the_relay_stops_with_a_sentence(
+        turnchat: Start, homes, relay: TransitRelay) -> None:
+    import signal
+
+    bo, _ = create(turnchat, homes["bo"], relay.address)
+    bo.kill(signal.SIGINT)
+    done = bo.finish()
+    assert done.status == 0 and done.err.endswith("Stopped before the conversation began.\n")
