@@ -298,11 +298,16 @@ class Listener:
     def _standing(self, candidate: "_Candidate") -> str:
         """How far we know the candidate: paired on this connection, or before (its
         certificate is a known connector's); "" for a stranger."""
-        if not candidate.standing and candidate.tls is not None and (
-                self.known_connectors is not None):
-            known = self.known_connectors.find(candidate.tls.peer_certificate() or b"-")
-            if known is not None:
-                candidate.standing = known.standing
+        if candidate.standing or candidate.tls is None or self.known_connectors is None:
+            return candidate.standing
+        presented = candidate.tls.peer_certificate()  # b"": it presented none
+        try:
+            known = self.known_connectors.find(presented) if presented else None
+        except CannotStart as error:  # the file went bad while we run: know no one
+            self._on_notice(f"Cannot recognise paired connectors: {error}")
+            known = None
+        if known is not None:
+            candidate.standing = known.standing
         return candidate.standing
 
     def _resume(self, candidate: "_Candidate", payload: bytes) -> None:

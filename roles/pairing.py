@@ -137,16 +137,20 @@ class PairingDesk:
         except RemoteProtocolError:
             outcome = Outcome.WRONG_CODE
         if outcome is Outcome.PAIRED:
-            known = self._known.add(display_name(pairing.offer.name),
-                                    pairing.offer.certificate)
+            name = display_name(pairing.offer.name)
+            try:
+                known = self._known.add(name, pairing.offer.certificate)
+                remembered = f"remembered in {self._known.path}"
+            except CannotStart as error:  # paired all the same, for this conversation
+                known = KnownConnector(name, "", pairing.offer.certificate, "today")
+                remembered = f"not remembered: {str(error).removesuffix('.')}"
             self._admit(pairing.offer.certificate)
             self.paired = known
             if self._relay:
-                self._on_notice(f"{known.name} joined; code verified. End-to-end encrypted; "
-                                "the relay sees only sizes.")
+                self._on_notice(f"{name} joined; code verified. End-to-end encrypted; the "
+                                "relay sees only sizes.")
             else:
-                self._on_notice(f"Paired with {known.name}: code verified; remembered in "
-                                f"{self._known.path}.")
+                self._on_notice(f"Paired with {name}: code verified; {remembered}.")
             return known
         if outcome is Outcome.IN_THE_MIDDLE:
             self._on_notice("WARNING: the pairing code was right, but the certificates "
