@@ -225,6 +225,8 @@ class InteractiveFace:
         chat = self.chat
         phase = chat.phase
         if phase is Phase.WAITING:
+            if not chat.listening_on:  # met through a relay: the peer is checking the code
+                return [("", " Your peer is at the relay; checking the code...  /q to stop ")]
             where = " and ".join(chat.listening_on)
             return [("", f" Listening on {where}; waiting for a peer.  /q to stop ")]
         if phase is Phase.GREETING:
