@@ -82,6 +82,7 @@ class Listener:
         self._lingering: _Lingering | None = None  # closing after a while (close(linger))
         self._farewells: Farewells | None = None
         self._on_resume: ResumeOffered | None = None
+        self._on_fail: Callable[[str], None] | None = None
         # Pairing (roles/pairing.py): --pair gives a desk; under --tls, known connectors are
         # recognised by their certificates, and --known-only admits no one else.
         self.pairing: PairingDesk | None = None
@@ -106,6 +107,7 @@ class Listener:
         self._on_peer = on_peer
         self._on_resume = on_resume
         self._on_notice = on_notice
+        self._on_fail = on_fail
         self._report = TurnedAwayReport(reactor, on_notice)
         self._handshake_seconds = handshake_seconds
         if self.pairing is not None:
@@ -115,9 +117,11 @@ class Listener:
             reactor.add_reader(sock, functools.partial(self._accept, sock))
 
     def adopt(self, sock: socket.socket, origin: str) -> None:
-        """Screen a connection that came another way (through a relay) as if accepted."""
+        """Screen a connection that came another way (through a relay) as if accepted. A
+        listener with no socket of its own has no one else to wait for: if its first such
+        connection goes before greeting, the listening ends (`on_fail`)."""
         sock.setblocking(False)
-        self._admit(sock, origin, self._handshake_seconds)
+        self._admit(sock, origin, self._handshake_seconds).adopted = True
 
     def use_tls(self, context: "ssl.SSLContext", fingerprint: str) -> None:
         """--tls: every connection must start TLS with this context (ssl loads only now)."""
@@ -405,6 +409,7 @@ class Listener:
         self, candidate: "_Candidate", decoder: FrameDecoder | TextPeerDecoder,
         conversation: Conversation | TextPeerConversation,
     ) -> None:
+        candidate.adopted = False  # it greeted: not lost
         self._forget(candidate)
         if not _still_open(candidate.sock):  # it gave up while waiting in the backlog
             candidate.sock.close()
@@ -444,6 +449,11 @@ class Listener:
         if candidate.pairing is not None and self.pairing is not None:
             candidate.pairing = None  # it left in the middle of pairing: the code is spent
             self.pairing.abandoned()
+        if (candidate.adopted and not self.sockets and not self._holding
+                and self._on_fail is not None):
+            candidate.adopted = False
+            self._on_fail("the peer at the relay left before the code was checked; nothing "
+                          "was sent.")
         self._candidates.pop(candidate.sock, None)
         self._reactor.remove_reader(candidate.sock)
         if candidate.timer is not None:
@@ -527,6 +537,7 @@ class _Candidate:
         self.tls: TLS | None = None  # --tls: its TLS, once it has begun a handshake
         self.pairing: ListenerPairing | None = None  # --pair: its offer was answered
         self.standing = ""  # "ana, paired 2026-11-29": a connector we know
+        self.adopted = False  # it came through a relay (`Listener.adopt`), not an accept
 
 
 def _handshake_failure(error: "ssl.SSLError") -> str:

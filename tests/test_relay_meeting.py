@@ -252,3 +252,20 @@ def test_ctrl_c_while_waiting_at_the_relay_stops_with_a_sentence(
     bo.kill(signal.SIGINT)
     done = bo.finish()
     assert done.status == 0 and done.err.endswith("Stopped before the conversation began.\n")
+
+
+def test_a_peer_that_leaves_the_relay_before_the_code_is_checked_ends_the_creator(
+        turnchat: Start, homes, relay: TransitRelay) -> None:
+    import socket
+
+    from turnchat.roles.relay import token_for
+
+    bo, code = create(turnchat, homes["bo"], relay.address)
+    with socket.create_connection(("127.0.0.1", relay.port)) as gone:
+        gone.sendall(f"please relay {token_for(code.split('-')[0])} for side "
+                     f"{'e' * 16}\n".encode())
+        assert gone.recv(3) == b"ok\n"
+    done = bo.finish()
+    assert done.status == 3, done
+    assert ("turnchat: the peer at the relay left before the code was checked; nothing was "
+            "sent.") in done.err
