@@ -24,6 +24,7 @@ from turnchat.roles.known_peers import KnownPeers, peer_key
 from turnchat.roles.trust import Decision, Verdict, decide
 from turnchat.session.chat import display_name
 
+SETTLE_SECONDS = 3.0  # the most to wait for the listener's first records after the handshake
 AskTrust = Callable[[str, str], bool]  # (peer key, fingerprint) -> trust it?
 
 
@@ -126,9 +127,14 @@ def _paired(sock: socket.socket, layer: tls.TLS, pair: Pairing, known: KnownPeer
 def _settle(sock: socket.socket, layer: tls.TLS, timeout: float) -> None:
     """Read what the listener sends right after the handshake: its session tickets, or
     the alert by which it refuses our certificate (TLS 1.3 checks a client's certificate
-    only after the client has finished). Plaintext, if any came, stays for the link."""
-    sock.settimeout(timeout)
-    data = sock.recv(65536)
+    only after the client has finished). Plaintext, if any came, stays for the link. A
+    TLS server that sends nothing after its handshake (not turnchat) is waited for a few
+    seconds at most, and then talked to as before."""
+    sock.settimeout(min(timeout, SETTLE_SECONDS))
+    try:
+        data = sock.recv(65536)
+    except TimeoutError:
+        return
     layer.feed(data)
     layer.unread(layer.plaintext())
 

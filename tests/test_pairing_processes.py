@@ -329,3 +329,41 @@ def test_spake2_is_imported_only_when_pairing(turnchat: Start, homes, flags: tup
     assert f"loaded: {loaded}\n" in listener.text("err")
     if "--pair" not in flags:
         assert "loaded: \n" in connector.text("err")
+
+
+def test_a_tls_listener_that_sends_nothing_after_its_handshake_is_still_talked_to(
+        turnchat: Start, homes, tmp_path: Path) -> None:
+    """The connector reads the listener's first records after the handshake (where a
+    refused certificate shows); a TLS server without session tickets sends none, and is
+    greeted after a short wait, not refused."""
+    import socket
+    import threading
+
+    from turnchat.roles.identity import load_or_create
+
+    identity = load_or_create(tmp_path / "server")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(identity.cert_path, identity.key_path)
+    context.num_tickets = 0
+    server = socket.create_server(("127.0.0.1", 0))
+    heard: list[int] = []
+
+    def serve() -> None:
+        raw, _ = server.accept()
+        with context.wrap_socket(raw, server_side=True) as peer:
+            decoder = FrameDecoder()
+            while (frame := decoder.next_frame()) is None:
+                decoder.receive_data(peer.recv(65536))
+            heard.append(frame.type)
+            peer.sendall(encode_frame(FrameType.HELLO, b'{"app":"turnchat","version":1,'
+                                                       b'"name":"quiet"}')
+                         + encode_frame(FrameType.QUIT, b""))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    done = turnchat("--connect", f"127.0.0.1:{server.getsockname()[1]}", "--tls",
+                    "--accept-new", "--name", "ana", env=homes["ana"], stdin=b"").finish()
+    thread.join(5)
+    server.close()
+    assert heard == [FrameType.HELLO]
+    assert done.status == 0 and "Connected to quiet at 127.0.0.1:" in done.err, done
