@@ -95,14 +95,17 @@ def test_two_homes_in_interactive_faces(terminal: Callable[..., TerminalTurnchat
 def test_a_long_silence_survives_the_routers_idle_timeout_thanks_to_keepalive(
         turnchat: Start, homes, keepalive: bool) -> None:
     """Routers that forget an idle connection after 30 s, and 90 s of silence: with TCP
-    keepalive the next message arrives; without it (the broken variant) it does not."""
+    keepalive the next message arrives; without it (the broken variant) it does not.
+    Resume is off on both sides, so that its heartbeat (or its reconnecting) cannot be
+    what carries the connection through."""
     with NatLab(idle_seconds=30) as lab, TransitRelay(4001, RELAY_ADDRESS, lab.run_in("pub")):
         fault = None if keepalive else NO_KEEPALIVE
-        bo = turnchat("--pair", "--relay", RELAY, "--name", "bo", env=homes["bo"],
-                      prefix=lab.run_in("h2"), fault=fault)
+        bo = turnchat("--pair", "--relay", RELAY, "--name", "bo", "--no-resume",
+                      env=homes["bo"], prefix=lab.run_in("h2"), fault=fault)
         code = bo.expect("err", CODE).group(1)
-        ana = turnchat("--code", "--relay", RELAY, "--name", "ana", prefix=lab.run_in("h1"),
-                       env={**homes["ana"], "TURNCHAT_CODE": code}, fault=fault)
+        ana = turnchat("--code", "--relay", RELAY, "--name", "ana", "--no-resume",
+                       prefix=lab.run_in("h1"), env={**homes["ana"], "TURNCHAT_CODE": code},
+                       fault=fault)
         bo.expect("err", "ana joined; code verified")
         ana.write(b"before the silence\n")
         bo.expect("out", "before the silence\n")
