@@ -127,11 +127,13 @@ def _rejoiner(start: Start, relayed: socket.socket, reactor: Reactor, listener: 
     session)."""
     from turnchat.net.dialing import Dial
     from turnchat.roles.connector import describe_failure
+    from turnchat.roles.relay import keep_alive
 
     family, sockaddr = relayed.family, relayed.getpeername()
 
     def rejoin(done: Callable[[], None], failed: Callable[[str, bool], None]) -> "Timer":
         def connected(sock: socket.socket, tls: "TLS | None") -> None:
+            keep_alive(sock)
             listener.adopt(sock, f"the relay {start.relay}")
             done()
 
@@ -173,6 +175,10 @@ def _redialer(start: Start, reactor: Reactor,
                 on_failure(f"the listener at {start.origin} now presents a different key, "
                            "so this is not the conversation's listener; not resumed", True)
                 return
+            if start.relay:  # the relayed connection must outlast a router's memory too
+                from turnchat.roles.relay import keep_alive
+
+                keep_alive(sock)
             on_connection(link(sock, FrameDecoder(), tls))
 
         return Dial(reactor, family, sockaddr, start.timeout, context, done,

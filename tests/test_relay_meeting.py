@@ -157,6 +157,8 @@ def test_a_relay_restarted_mid_conversation_is_met_again_and_nothing_is_lost(
             ana.expect("err", r"Reconnected; 0 messages re-sent\.", timeout=30)
             bo.expect("err", r"ana reconnected; 1 message re-sent\.", timeout=30)
             ana.expect("out", "typed while the relay was down\n")
+            for side in (ana, bo):  # the new connections keep the routers' mappings too
+                assert keepalive_to(port, side.popen.pid), side.name
             ana.write(b"after\n/q\n")
             bo.expect("out", "after\n")
             bo.write(b"/q\n")
@@ -269,3 +271,12 @@ def test_a_peer_that_leaves_the_relay_before_the_code_is_checked_ends_the_creato
     assert done.status == 3, done
     assert ("turnchat: the peer at the relay left before the code was checked; nothing was "
             "sent.") in done.err
+
+
+def keepalive_to(port: int, pid: int) -> bool:
+    """Whether process `pid` has a connection to `port` with TCP keepalive's timer on."""
+    import subprocess
+
+    shown = subprocess.run(["ss", "-tnpo", "state", "established", f"( dport = :{port} )"],
+                           capture_output=True, text=True, check=True).stdout
+    return any(f"pid={pid}," in line and "keepalive" in line for line in shown.splitlines())
