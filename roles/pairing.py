@@ -97,7 +97,6 @@ class PairingDesk:
         self._on_give_up: Callable[[str], None] = lambda sentence: None
         self.code: Code | None = code or new_code()
         self.failures = 0
-        self.paired: KnownConnector | None = None
         # Met through a relay (roles/relay.py): one code, one attempt; its token is spent.
         self._relay = relay
         self._attempts = 1 if relay else MAX_FAILURES
@@ -145,7 +144,6 @@ class PairingDesk:
                 known = KnownConnector(name, "", pairing.offer.certificate, "today")
                 remembered = f"not remembered: {str(error).removesuffix('.')}"
             self._admit(pairing.offer.certificate)
-            self.paired = known
             if self._relay:
                 self._on_notice(f"{name} joined; code verified. End-to-end encrypted; the "
                                 "relay sees only sizes.")

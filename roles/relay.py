@@ -92,6 +92,11 @@ def _derive(material: bytes, label: bytes) -> str:
         material).hex()
 
 
+def request(token: str) -> bytes:
+    """The line that asks the relay for `token`, from a side of our own (random)."""
+    return f"please relay {token} for side {secrets.token_hex(8)}\n".encode()
+
+
 def meet(relay: Address, token: str, wait: float, timeout: float, creator: bool,
          on_waiting: Callable[[], None] = lambda: None) -> socket.socket:
     """A connection through the relay to whoever brings `token`, within `wait` seconds.
@@ -101,7 +106,7 @@ def meet(relay: Address, token: str, wait: float, timeout: float, creator: bool,
     with a sentence for anything else."""
     sock = _connect(relay, timeout)
     try:
-        sock.sendall(f"please relay {token} for side {secrets.token_hex(8)}\n".encode())
+        sock.sendall(request(token))
         started = time.monotonic()
         answer = _answer(sock, relay, wait, started, on_waiting)
         if answer != b"ok":

@@ -112,12 +112,9 @@ def _relay_greeting(start: Start, chat: Chat) -> bytes:
     (from the session's secret; the code is spent), or b"" for a direct connection."""
     if not start.relay:
         return b""
-    import secrets
+    from turnchat.roles.relay import request, resume_token
 
-    from turnchat.roles.relay import resume_token
-
-    return (f"please relay {resume_token(chat.resume_secret)} for side "
-            f"{secrets.token_hex(8)}\n").encode()
+    return request(resume_token(chat.resume_secret))
 
 
 def _rejoiner(start: Start, relayed: socket.socket, reactor: Reactor, listener: Listener,
