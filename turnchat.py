@@ -74,9 +74,25 @@ From a pipe or a file, /q is a script's line: it leaves in order, on your turn.
 {EXIT_STATUS_HELP}"""
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Help as wide as the terminal, measured only when help is shown: argparse makes a
+    formatter for every add_argument too, and each would ask shutil for the size."""
+
+    columns = 80
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=self.columns - 2)  # argparse's own margin
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         _fail(ExitStatus.USAGE, f"{message}. Try 'turnchat --help'.")
+
+    def format_help(self) -> str:
+        import shutil
+
+        _Formatter.columns = shutil.get_terminal_size().columns
+        return super().format_help()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
         description="A two-person chat in strict turns over one TCP connection:\n"
         "one side listens, the other connects and speaks first.",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
     )
     role = parser.add_mutually_exclusive_group()
     role.add_argument(
@@ -209,15 +225,21 @@ def _fail(status: ExitStatus, message: str) -> NoReturn:
 
 
 def _login_name() -> str:
-    import getpass
-
+    """The login name, looked up as getpass.getuser() does, without importing getpass (and
+    termios with it) on every start."""
     from turnchat.session.sanitize import sanitize_line
     from turnchat.wire.limits import MAX_NAME_CHARS
 
-    try:
-        name = getpass.getuser()
-    except (OSError, KeyError):  # no passwd entry and no LOGNAME/USER, as in some containers
-        name = ""
+    for variable in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        if name := os.environ.get(variable, ""):
+            break
+    else:
+        import pwd
+
+        try:
+            name = pwd.getpwuid(os.getuid()).pw_name
+        except (OSError, KeyError):  # no passwd entry and no LOGNAME/USER, as in containers
+            name = ""
     return sanitize_line(name)[:MAX_NAME_CHARS] or "anonymous"
 
 

@@ -12,9 +12,14 @@ about to exit waits for its `Farewells` to finish first.
 import socket
 from collections.abc import Callable
 from enum import Enum, auto
-from typing import Protocol
 
 from turnchat.net.reactor import Reactor, TimerHandle
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
+else:  # the interfaces below are for the type checker; typing would cost start-up time
+    Protocol = object
 
 LINGER_SECONDS = 2.0  # a peer that has our last frame closes at once; a stuck one is cut off
 _DRAIN_CHUNK = 65536

@@ -7,6 +7,8 @@ asyncio nor prompt_toolkit at start-up. There is no polling: `select` sleeps unt
 is ready, a timer is due, or a signal arrives through the wakeup socket.
 """
 
+from __future__ import annotations
+
 import heapq
 import itertools
 import selectors
@@ -14,7 +16,12 @@ import signal
 import socket
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+else:  # the interfaces below are for the type checker; typing would cost start-up time
+    Protocol = object
 
 Callback = Callable[[], None]
 

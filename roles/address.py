@@ -1,21 +1,50 @@
 """Command-line addresses: `PORT`, `HOST`, `HOST:PORT`, `[IPv6]:PORT`, `[IPv6]`, bare IPv6."""
 
-from dataclasses import dataclass
+from __future__ import annotations
+
+import socket
 
 from turnchat.roles import DEFAULT_HOST, DEFAULT_PORT
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class AddressError(ValueError):
     """The text is not an address; the message says why, as a sentence fragment."""
 
 
-@dataclass(frozen=True, slots=True)
-class Address:
-    host: str
-    port: int
+class Address(tuple[str, int]):
+    """(host, port): a tuple, written out (a dataclass's import would cost start-up)."""
+
+    __slots__ = ()
+
+    def __new__(cls, host: str, port: int) -> Address:
+        return tuple.__new__(cls, (host, port))
+
+    @property
+    def host(self) -> str:
+        return self[0]
+
+    @property
+    def port(self) -> int:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"Address({self[0]!r}, {self[1]!r})"
 
     def __str__(self) -> str:
         return format_address(self.host, self.port)
+
+
+def resolve(address: Address, flags: int = 0) -> list[tuple[Any, ...]]:
+    """`socket.getaddrinfo` for a TCP address. An ASCII host goes as bytes: getaddrinfo
+    encodes a str host with the idna codec, whose import alone costs a plain turnchat
+    a millisecond of start-up; a name with other letters still goes through IDNA."""
+    host = address.host
+    return socket.getaddrinfo(host.encode() if host.isascii() else host, address.port,
+                              type=socket.SOCK_STREAM, flags=flags)
 
 
 def format_address(host: str, port: int) -> str:

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 from turnchat.roles import CannotStart
-from turnchat.roles.address import Address, format_address
+from turnchat.roles.address import Address, format_address, resolve
 
 FIRST_RETRY_SECONDS = 0.25  # --wait: the pause after the first refusal, doubled up to
 LAST_RETRY_SECONDS = 2.0  # this, so a listener that starts is reached within 2 s
@@ -48,7 +48,7 @@ class _Refused(CannotStart):
 
 def _connect_once(address: Address, timeout: float) -> socket.socket:
     try:
-        candidates = socket.getaddrinfo(address.host, address.port, type=socket.SOCK_STREAM)
+        candidates = resolve(address)
     except socket.gaierror as error:
         raise CannotStart(
             f"cannot connect to {address}: unknown host {address.host!r} ({error.strerror})."

@@ -29,7 +29,7 @@ from turnchat.net.closing import Farewell, Farewells
 from turnchat.net.link import READ_CHUNK
 from turnchat.net.reactor import Reactor, TimerHandle
 from turnchat.roles import CannotStart
-from turnchat.roles.address import Address, format_address
+from turnchat.roles.address import Address, format_address, resolve
 from turnchat.roles.turned_away import Kind, TurnedAwayReport
 from turnchat.wire import Conversation, Error, Hello, Mode, RemoteProtocolError, Role
 from turnchat.wire.frames import FrameDecoder, FrameType
@@ -573,9 +573,7 @@ def _still_open(sock: socket.socket) -> bool:
 def open_listener(address: Address, mode: Mode = Mode.FRAMES) -> Listener:
     """Bind every address `address.host` resolves to; raise CannotStart saying why not."""
     try:
-        resolved = socket.getaddrinfo(
-            address.host, address.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-        )
+        resolved = resolve(address, flags=socket.AI_PASSIVE)
     except socket.gaierror as error:
         raise CannotStart(
             f"cannot listen on {address}: unknown host {address.host!r} ({error.strerror})."

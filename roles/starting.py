@@ -9,10 +9,10 @@ gets its later connections here too: the connector's by redialing (net/dialing.p
 listener's key checked again), the listener's as its doorway hands them over.
 """
 
+from __future__ import annotations
+
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from turnchat.net.closing import Farewells
 from turnchat.net.link import Link
@@ -24,8 +24,10 @@ from turnchat.wire import Conversation, Mode, Role
 from turnchat.wire.frames import FrameDecoder
 from turnchat.wire.textpeer import TextPeerConversation, TextPeerDecoder, open_conversation
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ssl
+    from typing import Any
 
     from turnchat.net.tls import TLS
     from turnchat.roles.address import Address
@@ -34,26 +36,37 @@ if TYPE_CHECKING:
     from turnchat.session.transcript import Transcript
 
 
-@dataclass
 class Start:
+    """Everything a face needs to begin. The defaults are class attributes and __init__
+    takes them by keyword; written out, not a dataclass, whose import and code generation
+    cost the plain face's start-up more than all of its own modules."""
+
     name: str  # the name the peer sees
     timeout: float  # seconds for connecting, and for a HELLO to arrive
     listener: Listener | None = None  # listening role
     connected: socket.socket | None = None  # connecting role
-    tls: "TLS | None" = None  # connecting with --tls: the handshake is done, the key trusted
-    tls_context: "ssl.SSLContext | None" = None  # the same: how a reconnection dials again
+    tls: TLS | None = None  # connecting with --tls: the handshake is done, the key trusted
+    tls_context: ssl.SSLContext | None = None  # the same: how a reconnection dials again
     origin: str = ""  # where `connected` leads, as the user wrote it
-    address: "Address | None" = None  # the same, parsed: where a resumed conversation redials
+    address: Address | None = None  # the same, parsed: where a resumed conversation redials
     mode: Mode = Mode.FRAMES  # the connector's; a listener's is in `listener.mode`
     keep: bool = False  # listener: after a conversation, wait for the next peer
-    transcript: "Transcript | None" = None  # --log
+    transcript: Transcript | None = None  # --log
     notice: str = ""  # said first: e.g. which TLS key the connector trusted, and why
     standing: str = ""  # under TLS: how far the peer is known ("TLS, key known since ...")
     bell: bool = True  # interactive face: ring the terminal's bell when the turn comes
     timestamps: bool = False  # interactive face: show each message's local time
-    resume: "ResumeSettings | None" = None  # keep the conversation across dropped connections
+    resume: ResumeSettings | None = None  # keep the conversation across dropped connections
     relayed: socket.socket | None = None  # --pair through a relay: the connection it made
     relay: str = ""  # the relay, as the user named it
+
+    def __init__(self, name: str, timeout: float, **options: Any) -> None:
+        self.name = name
+        self.timeout = timeout
+        for option, value in options.items():
+            if option.startswith("_") or not hasattr(Start, option):
+                raise TypeError(f"Start has no option {option!r}")
+            setattr(self, option, value)
 
     def chat(self, clock: Clock, view: ChatView) -> Chat:
         """The session for this start, shown by `view`."""
@@ -71,14 +84,14 @@ def begin(start: Start, chat: Chat, reactor: Reactor, farewells: Farewells) -> N
     listener = start.listener
 
     def link(sock: socket.socket, decoder: FrameDecoder | TextPeerDecoder,
-             tls: "TLS | None") -> Link:
+             tls: TLS | None) -> Link:
         return Link(reactor, sock, decoder, chat.receive_frame, chat.connection_ended, tls,
                     farewells)
 
     if listener is not None:
         def joined(sock: socket.socket, decoder: FrameDecoder | TextPeerDecoder,
                    conversation: Conversation | TextPeerConversation, origin: str,
-                   tls: "TLS | None", standing: str) -> str | None:
+                   tls: TLS | None, standing: str) -> str | None:
             if chat.resumable:
                 return chat.greeted_again(lambda: link(sock, decoder, tls), conversation,
                                           origin)
@@ -87,7 +100,7 @@ def begin(start: Start, chat: Chat, reactor: Reactor, farewells: Farewells) -> N
             return None
 
         def resumed(sock: socket.socket, decoder: FrameDecoder, payload: bytes, origin: str,
-                    tls: "TLS | None") -> str | None:
+                    tls: TLS | None) -> str | None:
             return chat.offered_resume(payload, lambda: link(sock, decoder, tls))
 
         listener.start(reactor, joined, chat.view.show_notice, start.timeout, resumed,
@@ -118,7 +131,7 @@ def _relay_greeting(start: Start, chat: Chat) -> bytes:
 
 
 def _rejoiner(start: Start, relayed: socket.socket, reactor: Reactor, listener: Listener,
-              chat: Chat) -> "Rejoin":
+              chat: Chat) -> Rejoin:
     """How a listener that met its peer through a relay gets back to it: it dials the
     relay too, and screens what comes out as any connection (its RESUME goes to the
     session)."""
@@ -128,8 +141,8 @@ def _rejoiner(start: Start, relayed: socket.socket, reactor: Reactor, listener: 
 
     family, sockaddr = relayed.family, relayed.getpeername()
 
-    def rejoin(done: Callable[[], None], failed: Callable[[str, bool], None]) -> "Timer":
-        def connected(sock: socket.socket, tls: "TLS | None") -> None:
+    def rejoin(done: Callable[[], None], failed: Callable[[str, bool], None]) -> Timer:
+        def connected(sock: socket.socket, tls: TLS | None) -> None:
             keep_alive(sock)
             listener.adopt(sock, f"the relay {start.relay}")
             done()
@@ -142,8 +155,8 @@ def _rejoiner(start: Start, relayed: socket.socket, reactor: Reactor, listener: 
 
 
 def _redialer(start: Start, reactor: Reactor,
-              link: Callable[[socket.socket, FrameDecoder, "TLS | None"], Link],
-              chat: Chat) -> "Redial":
+              link: Callable[[socket.socket, FrameDecoder, TLS | None], Link],
+              chat: Chat) -> Redial:
     """How the connector gets a new connection to the same listener: the address the first
     one reached (through a relay, the relay, asked for the conversation's meeting point),
     and under TLS the very key it trusted, or nothing."""
@@ -155,8 +168,9 @@ def _redialer(start: Start, reactor: Reactor,
         family, sockaddr = start.connected.family, start.connected.getpeername()
     except OSError:  # already reset: the address it was opened to
         assert start.address is not None
-        family, _, _, _, sockaddr = socket.getaddrinfo(
-            start.address.host, start.address.port, type=socket.SOCK_STREAM)[0]
+        from turnchat.roles.address import resolve
+
+        family, _, _, _, sockaddr = resolve(start.address)[0]
     pinned = start.tls.peer_certificate() if start.tls is not None else None
     context = None
     if pinned is not None:
@@ -164,9 +178,9 @@ def _redialer(start: Start, reactor: Reactor,
 
         context = start.tls_context or client_context()
 
-    def redial(on_connection: Callable[["Connection"], None],
-               on_failure: Callable[[str, bool], None]) -> "Timer":
-        def done(sock: socket.socket, tls: "TLS | None") -> None:
+    def redial(on_connection: Callable[[Connection], None],
+               on_failure: Callable[[str, bool], None]) -> Timer:
+        def done(sock: socket.socket, tls: TLS | None) -> None:
             if tls is not None and tls.peer_certificate() != pinned:
                 sock.close()
                 on_failure(f"the listener at {start.origin} now presents a different key, "

@@ -11,10 +11,10 @@ text peer (line or raw mode, wire/textpeer.py); a listener with --keep goes back
 to waiting when a conversation ends.
 """
 
+from __future__ import annotations
+
 import contextlib
-from dataclasses import dataclass
 from enum import Enum, auto
-from typing import TYPE_CHECKING, Protocol
 
 from turnchat.games import REGISTRY
 from turnchat.session.ending import ExitStatus
@@ -38,14 +38,18 @@ from turnchat.wire.events import Acknowledged, PeerBrokeProtocol
 from turnchat.wire.frames import TEXT_INSTEAD_OF_FRAMES, TEXT_WITHOUT_LINE_ENDS, Frame
 from turnchat.wire.limits import APP_NAME, MAX_NAME_CHARS
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Protocol
 
     from turnchat.session.ports import Closing
     from turnchat.session.resuming import Keeper, Redial, Rejoin, ResumeSettings
     from turnchat.session.table import GameTable
     from turnchat.session.transcript import Transcript
     from turnchat.wire.textpeer import TextPeerConversation
+else:  # the interface below is for the type checker; typing would cost start-up time
+    Protocol = object
 
 
 class NotYourTurn(LocalProtocolError):
@@ -53,12 +57,17 @@ class NotYourTurn(LocalProtocolError):
     in it, a line at a time)."""
 
 
-@dataclass(frozen=True, slots=True)
 class Ending:
     """How the conversation ended: the exit status, and one sentence for the user."""
 
-    status: ExitStatus
-    message: str
+    __slots__ = ("message", "status")
+
+    def __init__(self, status: ExitStatus, message: str) -> None:
+        self.status = status
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"Ending({self.status!r}, {self.message!r})"
 
 
 class ChatView(Protocol):
@@ -138,7 +147,7 @@ class Chat:
 
     def __init__(
         self, clock: Clock, my_name: str, view: ChatView, handshake_seconds: float,
-        keep: bool = False, transcript: "Transcript | None" = None,
+        keep: bool = False, transcript: Transcript | None = None,
     ) -> None:
         self.clock = clock
         self.my_name = my_name
@@ -193,7 +202,7 @@ class Chat:
             self._end(ExitStatus.UNREACHABLE, sentence)
 
     def reached(self, connection: Connection,
-                conversation: "Conversation | TextPeerConversation", origin: str) -> None:
+                conversation: Conversation | TextPeerConversation, origin: str) -> None:
         """We connected to `origin`: greet, and (frames) wait for the answer."""
         self.peer_origin = origin
         self._conversations += 1
@@ -209,7 +218,7 @@ class Chat:
         self._send(Hello(self.my_name, games=self.games, resume=self.resume is not None))
 
     def joined(self, connection: Connection,
-               conversation: "Conversation | TextPeerConversation", origin: str) -> None:
+               conversation: Conversation | TextPeerConversation, origin: str) -> None:
         """A peer the listener accepted (it greeted, or typed a first line) is here."""
         self.peer_origin = origin
         self._conversations += 1
@@ -309,7 +318,7 @@ class Chat:
         """The heartbeat found the connection silent for too long: it is lost."""
         self.connection_ended(ConnectionLost())
 
-    def offered_resume(self, payload: bytes, take: "Callable[[], Connection]") -> str | None:
+    def offered_resume(self, payload: bytes, take: Callable[[], Connection]) -> str | None:
         """A new connection to our listener opened with RESUME: take it (None) or return the
         ERROR reason it gets."""
         from turnchat.wire.resume import (
@@ -337,8 +346,8 @@ class Chat:
             return SESSION_EXPIRED if request.session in self._expired else UNKNOWN_SESSION
         return keeper.offered(request, take)
 
-    def greeted_again(self, take: "Callable[[], Connection]",
-                      conversation: "Conversation | TextPeerConversation",
+    def greeted_again(self, take: Callable[[], Connection],
+                      conversation: Conversation | TextPeerConversation,
                       origin: str) -> str | None:
         """A HELLO while we hold a conversation: it replaces one the connector never
         confirmed (it lost our HELLO with the connection); otherwise it is told "busy"."""
@@ -408,7 +417,7 @@ class Chat:
         return conversation.mode if conversation is not None else _FRAMES
 
     @property
-    def table(self) -> "GameTable":
+    def table(self) -> GameTable:
         """The games of this conversation; loaded on first use, so a chat that plays no
         game never imports them."""
         if self.mode is not _FRAMES:
@@ -707,7 +716,7 @@ class Chat:
                 self._end(ExitStatus.ENDED, f"The {name} at {self.peer_origin} closed the "
                                             "connection.")
 
-    def _keep_tombstone(self, keeper: "Keeper") -> None:
+    def _keep_tombstone(self, keeper: Keeper) -> None:
         """Listener: the peer quit. For a few seconds a RESUME of this session is still
         answered with our count (and nothing resent), in case the connection dropped
         before our ACK of its QUIT arrived; the tombstone ends early when the peer closes
@@ -813,7 +822,7 @@ class Chat:
             self._transcript.close()
         self.view.finish(self.ending)
 
-    def _peer_closed(self, farewell: "Closing") -> None:
+    def _peer_closed(self, farewell: Closing) -> None:
         """The last connection is closed: if the quitter closed it, it read our ACK, and
         the tombstone can go at once."""
         if farewell.peer_closed and self._tomb is not None:
@@ -841,7 +850,7 @@ class _Recorded:
     """The face's view, with every notice and game line also written to the transcript:
     --log tells who connected, the games and how it ended, not only the messages."""
 
-    def __init__(self, view: ChatView, transcript: "Transcript", chat: Chat) -> None:
+    def __init__(self, view: ChatView, transcript: Transcript, chat: Chat) -> None:
         self._view, self._transcript, self._chat = view, transcript, chat
 
     def show_message(self, sender: str, text: str) -> None:

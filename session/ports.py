@@ -8,7 +8,12 @@ its timeouts (the plain face's reactor, asyncio's loop, or a test's fake); a `Do
 """
 
 from collections.abc import Callable
-from typing import Protocol
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
+else:  # the interfaces below are for the type checker; typing would cost start-up time
+    Protocol = object
 
 
 class Timer(Protocol):

@@ -30,7 +30,8 @@ _INVISIBLE = (  # draw nothing, or look like a space: impersonation and hidden t
     "\u206a-\u206f\u3164\ufeff\uffa0\U000e0000-\U000e007f"
 )
 _EMOJI = "\u2600-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff"  # incl. skin tones, VS16
-_UNSAFE = re.compile(
+# Compiled on first use (re caches it): most messages never need it, every start would.
+_UNSAFE = (
     f"(\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f)"  # a subdivision flag (England's)
     f"|((?<=[{_EMOJI}])\u200d(?=[{_EMOJI}]))"  # a joiner inside an emoji sequence
     "|[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff" + _BIDI_CONTROLS + _INVISIBLE + "]"
@@ -55,7 +56,7 @@ def sanitize(text: str) -> str:
     """Return `text` safe to print: no control character but newline survives."""
     if text.isascii() and text.isprintable():  # the usual case, quicker than the pattern
         return text
-    return _UNSAFE.sub(_escape, text)
+    return re.sub(_UNSAFE, _escape, text)
 
 
 def sanitize_line(text: str) -> str:

@@ -9,9 +9,10 @@ connection that died must never be joined to the next connection's bytes, so eac
 connection gets a new decoder and the conversation sees only whole frames.
 """
 
+from __future__ import annotations
+
 import struct
 from enum import IntEnum
-from typing import NamedTuple
 
 from turnchat.wire.errors import RemoteProtocolError
 from turnchat.wire.limits import HEADER_SIZE, MAX_FRAME_LENGTH, MAX_PAYLOAD
@@ -40,11 +41,25 @@ TEXT_INSTEAD_OF_FRAMES = "plain text instead of turnchat frames"  # lines: a per
 TEXT_WITHOUT_LINE_ENDS = "plain text without a line end instead of turnchat frames"
 
 
-class Frame(NamedTuple):
-    """One decoded frame. A tuple: the decoder makes one per message, so it must be cheap."""
+class Frame(tuple[FrameType, bytes]):
+    """One decoded frame, (type, payload). A tuple: the decoder makes one per message, so it
+    must be cheap (written out: typing.NamedTuple would import typing at start-up)."""
 
-    type: FrameType
-    payload: bytes
+    __slots__ = ()
+
+    def __new__(cls, frame_type: FrameType, payload: bytes) -> Frame:
+        return tuple.__new__(cls, (frame_type, payload))
+
+    @property
+    def type(self) -> FrameType:
+        return self[0]
+
+    @property
+    def payload(self) -> bytes:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"Frame({self[0]!r}, {self[1]!r})"
 
 
 def encode_frame(frame_type: FrameType, payload: bytes) -> bytes:

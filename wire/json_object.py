@@ -8,20 +8,26 @@ hooks that refuse what turnchat never sends. Whatever goes wrong is a `RemotePro
 with a short reason, like any other protocol violation.
 """
 
+from __future__ import annotations
+
 import json
 import re
 from itertools import accumulate
-from typing import Any
 
 from turnchat.wire.errors import RemoteProtocolError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_DEPTH = 6  # objects and arrays inside one another; turnchat's own payloads use 3
 MAX_KEYS = 32  # in one object; a GAME step has at most 5, a HELLO 4
 MAX_ITEMS = 256  # in one array; a hangman answer lists at most the 16 places of a word
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)  # a JSON string, escapes included
-_BRACKETS = re.compile(r"[^\[\]{}]+")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# Compiled on first use (re caches them), not at every start.
+_STRING = r'(?s)"(?:[^"\\]|\\.)*"'  # a JSON string, escapes included
+_BRACKETS = r"[^\[\]{}]+"
+_SURROGATE = "[\ud800-\udfff]"
 _DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
@@ -47,7 +53,7 @@ _DECODER = json.JSONDecoder(object_pairs_hook=_object, parse_constant=_refuse_co
 
 def nesting(text: str) -> int:
     """How deeply arrays and objects nest in `text` (brackets inside strings not counted)."""
-    brackets = _BRACKETS.sub("", _STRING.sub("", text))
+    brackets = re.sub(_BRACKETS, "", re.sub(_STRING, "", text))
     return max(accumulate(_DEPTH_STEP[char] for char in brackets), default=0)
 
 
@@ -56,7 +62,8 @@ def load_object(text: str, what: str) -> dict[str, Any]:
 
     Raises RemoteProtocolError (and nothing else) if it is not one.
     """
-    if nesting(text) > MAX_DEPTH:
+    # Nesting needs as many opening brackets: a HELLO has too few to be counted at all.
+    if text.count("[") + text.count("{") > MAX_DEPTH and nesting(text) > MAX_DEPTH:
         raise RemoteProtocolError(f"{what} nests deeper than {MAX_DEPTH} levels")
     try:
         body = _DECODER.decode(text)
@@ -75,7 +82,7 @@ def _check_values(value: Any, what: str) -> None:
     and a string holding a lone surrogate (`"\\ud800"` is valid JSON but not text: it
     cannot even be encoded again)."""
     if isinstance(value, str):
-        if _SURROGATE.search(value):
+        if not value.isascii() and re.search(_SURROGATE, value):
             raise RemoteProtocolError(f"{what} has a string that is not text (a lone "
                                       "surrogate)")
     elif isinstance(value, dict):

@@ -19,15 +19,17 @@ import re
 from turnchat.wire.limits import MAX_PAYLOAD
 
 TLS_HANDSHAKE = 0x16  # the first byte of a TLS ClientHello record
+# The patterns are compiled on first use (re caches them): only a connection that does not
+# start like a frame needs them, and compiling them all costs every start.
 # What a person's text cannot hold: controls a keyboard does not send through a tty.
-_NOT_TYPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]")
-_BLANK_LINES = re.compile(rb"(?:[ \t]*\r?\n)+")
+_NOT_TYPED = "[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]"
+_BLANK_LINES = rb"(?:[ \t]*\r?\n)+"
 # The first lines of programs, each with what it is (said to our user and to the program).
 _PROGRAMS = (
-    (re.compile(r"[A-Z][A-Z_-]{1,19} \S+ (?:HTTP|RTSP|SIP)/\d(?:\.\d)?\r?"), "an HTTP request"),
-    (re.compile(r"SSH-\d\.\d+-\S*.*"), "an SSH client"),
-    (re.compile(r"PROXY (?:TCP4|TCP6|UNKNOWN)\b.*"), "a PROXY protocol header"),
-    (re.compile(r"(?:EHLO|HELO) \S+\r?"), "an SMTP client"),
+    (r"[A-Z][A-Z_-]{1,19} \S+ (?:HTTP|RTSP|SIP)/\d(?:\.\d)?\r?", "an HTTP request"),
+    (r"SSH-\d\.\d+-\S*.*", "an SSH client"),
+    (r"PROXY (?:TCP4|TCP6|UNKNOWN)\b.*", "a PROXY protocol header"),
+    (r"(?:EHLO|HELO) \S+\r?", "an SMTP client"),
 )
 HTTP_REQUEST = _PROGRAMS[0][1]
 NOT_A_PERSON = ", not a person typing"  # ends the reason a program is refused with
@@ -59,9 +61,9 @@ class FirstLine:
             text = self._decoder.decode(data)
         except UnicodeDecodeError:
             return "neither turnchat frames nor UTF-8 text"
-        if _NOT_TYPED.search(text):
+        if re.search(_NOT_TYPED, text):
             return "neither turnchat frames nor typed text"
-        blank = _BLANK_LINES.match(self._received, self._start)  # no one said anything yet
+        blank = re.compile(_BLANK_LINES).match(self._received, self._start)  # nothing said yet
         if blank is not None:
             self._start = blank.end()
         if self.complete:
@@ -72,7 +74,7 @@ class FirstLine:
         end = self._received.find(b"\n", self._start)
         line = self._received[self._start:end if end >= 0 else None].decode(errors="replace")
         for pattern, what in _PROGRAMS:
-            if pattern.fullmatch(line):
+            if re.fullmatch(pattern, line):
                 return what + NOT_A_PERSON
         return None
 
