@@ -7,8 +7,6 @@ that plays nothing never loads them.
 
 from __future__ import annotations
 
-import importlib
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from turnchat.games.base import Game
@@ -26,4 +24,5 @@ def game_named(name: str) -> type[Game] | None:
     if where is None:
         return None
     module, _, attribute = where.partition(":")
-    return getattr(importlib.import_module(module), attribute)  # type: ignore[no-any-return]
+    # __import__ with a fromlist returns the module itself; importlib would cost start-up.
+    return getattr(__import__(module, fromlist=[attribute]), attribute)  # type: ignore[no-any-return]
