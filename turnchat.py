@@ -11,6 +11,7 @@ connecting), faces/ (what the user sees), games/.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import sys
@@ -30,6 +31,9 @@ TYPE_CHECKING = False  # type checkers take this as True; at run time typing is 
 if TYPE_CHECKING:
     from typing import NoReturn
 
+    from turnchat.faces.interactive import InteractiveFace
+    from turnchat.faces.plain import PlainFace
+    from turnchat.faces.simple import SimpleFace
     from turnchat.roles.address import Address
     from turnchat.roles.code import Code
     from turnchat.roles.listener import Listener
@@ -244,7 +248,7 @@ def _login_name() -> str:
 
 
 def _check_name(name: str) -> str:
-    from turnchat.session.chat import imitates_notices
+    from turnchat.session.names import imitates_notices
     from turnchat.session.sanitize import sanitize_line
     from turnchat.wire.limits import MAX_NAME_CHARS
 
@@ -262,9 +266,11 @@ def _check_name(name: str) -> str:
 
 
 def _start(args: argparse.Namespace) -> Start:
-    """Bind or connect as the command line asks; exit 2 or 3 with a sentence if we cannot."""
+    """Bind or connect as the command line asks; exit 2 or 3 with a sentence if we cannot.
+
+    The conversation's modules (roles/starting.py and all below it) are loaded only once
+    the connection is made: a connector that cannot connect says so without them."""
     from turnchat.roles.address import AddressError, parse_address
-    from turnchat.roles.starting import Start
 
     if args.fingerprint == "" and args.listen is None and args.connect is None:
         _print_fingerprint()
@@ -322,35 +328,38 @@ def _start(args: argparse.Namespace) -> Start:
     from turnchat.wire import Mode
 
     mode = Mode.RAW if args.raw else Mode.LINE if args.line else Mode.FRAMES
-    start = Start(name, args.timeout, mode=mode, keep=args.keep, bell=not args.no_bell,
-                  timestamps=args.timestamps, resume=resume,
-                  transcript=_open_transcript(args.log) if args.log is not None else None)
+    options = {"mode": mode, "keep": args.keep, "bell": not args.no_bell,
+               "timestamps": args.timestamps, "resume": resume,
+               "transcript": _open_transcript(args.log) if args.log is not None else None}
     try:
         if listening:
             from turnchat.roles.listener import open_listener
 
-            start.listener = open_listener(address, mode)
+            options["listener"] = listener = open_listener(address, mode)
             if args.tls:
-                _listen_with_tls(start.listener, name, args.pair, args.known_only)
-                start.standing = "TLS"  # a connector has no key to check: only encryption
+                _listen_with_tls(listener, name, args.pair, args.known_only)
+                options["standing"] = "TLS"  # a connector has no key to check: only encryption
         elif args.tls:
             from turnchat.roles.pinning import Pairing, connect_tls
 
-            start.connected, start.tls, decision, start.tls_context = connect_tls(
+            sock, tls, decision, context = connect_tls(
                 address, args.timeout, args.fingerprint, args.accept_new,
                 _ask_trust if sys.stdin.isatty() and sys.stderr.isatty() else None,
                 wait=args.wait, on_wait=_say,
                 pair=Pairing(pair, name) if pair is not None else None)
-            start.notice, start.standing = decision.sentence, decision.standing
-            start.origin, start.address = str(address), address
+            options.update(connected=sock, tls=tls, tls_context=context, origin=str(address),
+                           address=address, notice=decision.sentence,
+                           standing=decision.standing)
         else:
             from turnchat.roles.connector import connect
 
-            start.connected = connect(address, args.timeout, args.wait, _say)
-            start.origin, start.address = str(address), address
+            options.update(connected=connect(address, args.timeout, args.wait, _say),
+                           origin=str(address), address=address)
     except CannotStart as error:
         _fail(ExitStatus.UNREACHABLE, str(error))
-    return start
+    from turnchat.roles.starting import Start
+
+    return Start(name, args.timeout, **options)
 
 
 def _start_at_relay(args: argparse.Namespace) -> Start:
@@ -585,21 +594,42 @@ def _run(start: Start, simple: bool) -> ExitStatus:
     if simple or (terminal and os.environ.get("TERM") == "dumb"):
         from turnchat.faces.simple import SimpleFace
 
-        return SimpleFace(start).run()
-    if terminal:
-        try:
-            from turnchat.faces.interactive import InteractiveFace
-        except ImportError:
-            sys.stderr.write("turnchat: prompt_toolkit is not installed, so this terminal "
-                             "gets the plain face (pip install prompt_toolkit).\n")
-        else:
-            return InteractiveFace(start).run()
-    from turnchat.faces.plain import PlainFace
+        face: SimpleFace | InteractiveFace | PlainFace = SimpleFace(start)
+    elif terminal and _interactive_face_available():
+        from turnchat.faces.interactive import InteractiveFace
 
-    return PlainFace(start).run()
+        face = InteractiveFace(start)
+    else:
+        from turnchat.faces.plain import PlainFace
+
+        face = PlainFace(start)
+    _collect_from_now_on()
+    return face.run()
+
+
+def _interactive_face_available() -> bool:
+    try:
+        import turnchat.faces.interactive  # noqa: F401
+    except ImportError:
+        sys.stderr.write("turnchat: prompt_toolkit is not installed, so this terminal "
+                         "gets the plain face (pip install prompt_toolkit).\n")
+        return False
+    return True
+
+
+def _collect_from_now_on() -> None:
+    """Start-up is over: what it made is frozen (moved where the collector never looks
+    again, since it lives until exit) and the collector runs from now on."""
+    gc.freeze()
+    gc.enable()
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Start-up allocates only what lives as long as the process (modules, classes, the
+    # parser): the cyclic collector, run again and again while they load, would find
+    # nothing to free, and costs a plain turnchat a twentieth of its start-up. It is
+    # switched on again (`_collect_from_now_on`) as the conversation begins.
+    gc.disable()
     try:
         args = _parser().parse_args(argv)
         return _run(_start(args), args.simple)
@@ -612,6 +642,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"turnchat: turnchat stopped because of a bug ({type(error).__name__}: "
                          f"{error}); TURNCHAT_DEBUG=1 shows the details.\n")
         return ExitStatus.FAILED
+    finally:
+        gc.enable()  # main() may be called in a longer process (tests)
 
 
 if __name__ == "__main__":

@@ -34,9 +34,10 @@ from prompt_toolkit.utils import get_cwidth
 
 from turnchat.net.closing import Farewells
 from turnchat.roles.starting import Start, begin
-from turnchat.session.chat import HELD, MOVED, NOTICE_MARK, Ending, NotYourTurn, Phase
+from turnchat.session.chat import HELD, MOVED, Ending, NotYourTurn, Phase
 from turnchat.session.commands import Command, help_text, parse_command
 from turnchat.session.ending import ExitStatus
+from turnchat.session.names import NOTICE_MARK
 from turnchat.session.table import GameTable, MoveRefused
 from turnchat.wire import LocalProtocolError, Mode
 

@@ -18,7 +18,7 @@ from turnchat.net.tls import TLS
 from turnchat.roles import CannotStart
 from turnchat.roles.code import Code, new_code
 from turnchat.roles.known_connectors import KnownConnector, KnownConnectors
-from turnchat.session.chat import display_name
+from turnchat.session.names import display_name
 from turnchat.session.sanitize import sanitize_line
 from turnchat.wire.errors import RemoteProtocolError
 from turnchat.wire.frames import FrameDecoder, FrameType

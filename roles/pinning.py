@@ -22,7 +22,7 @@ from turnchat.roles.connector import connect
 from turnchat.roles.identity import fingerprint, load_or_create
 from turnchat.roles.known_peers import KnownPeers, peer_key
 from turnchat.roles.trust import Decision, Verdict, decide
-from turnchat.session.chat import display_name
+from turnchat.session.names import display_name
 
 SETTLE_SECONDS = 3.0  # the most to wait for the listener's first records after the handshake
 AskTrust = Callable[[str, str], bool]  # (peer key, fingerprint) -> trust it?

@@ -18,6 +18,7 @@ from enum import Enum, auto
 
 from turnchat.games import REGISTRY
 from turnchat.session.ending import ExitStatus
+from turnchat.session.names import display_name
 from turnchat.session.ports import Clock, Connection, Doorway, Timer
 from turnchat.session.sanitize import sanitize, sanitize_line
 from turnchat.wire import (
@@ -36,7 +37,6 @@ from turnchat.wire import (
 from turnchat.wire.conversation import Conversation, Role
 from turnchat.wire.events import Acknowledged, PeerBrokeProtocol
 from turnchat.wire.frames import TEXT_INSTEAD_OF_FRAMES, TEXT_WITHOUT_LINE_ENDS, Frame
-from turnchat.wire.limits import APP_NAME, MAX_NAME_CHARS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -118,28 +118,6 @@ BUG_REASON = "turnchat on the other side stopped because of a bug"  # ERROR afte
 # What `Chat.say` did with a line.
 SENT, MOVED, HELD = "sent as a message", "made as a move", "held for the next answer"
 QUEUED = "queued until the connection is back"  # resume: it goes when the peer is back
-
-
-# Every line a face shows that is turnchat's own, not a message, starts with this mark;
-# a name never does, so "NAME: text" cannot pass for a notice, whatever NAME is.
-NOTICE_MARK = "*"
-
-
-def display_name(name: str) -> str:
-    """The peer's chosen name made safe and short enough to prefix every line, and unable
-    to imitate turnchat's own lines: the notice mark is dropped from its start, and a peer
-    calling itself turnchat is shown as such."""
-    shown = sanitize_line(name).strip().lstrip(NOTICE_MARK + " ")
-    if shown.casefold() == APP_NAME:
-        shown = f"{shown} (the peer)"
-    if len(shown) > MAX_NAME_CHARS:
-        shown = shown[: MAX_NAME_CHARS - 1] + "…"
-    return shown or "peer"
-
-
-def imitates_notices(name: str) -> bool:
-    """Whether our own name would make our messages look like turnchat's notices."""
-    return name.startswith(NOTICE_MARK) or name.strip().casefold() == APP_NAME
 
 
 class Chat:
