@@ -27,7 +27,6 @@ from turnchat.net.closing import Farewells
 from turnchat.net.reactor import SelectorReactor
 from turnchat.roles.starting import Start, begin
 from turnchat.session.chat import Ending, Phase
-from turnchat.session.commands import TAKES_NO_TURN, Command, help_text, parse_command
 from turnchat.session.ending import ExitStatus
 from turnchat.wire import LocalProtocolError
 
@@ -136,6 +135,8 @@ class PlainFace:
     def _takes_now(self, line: str) -> bool:
         """Whether `line` may be taken off our turn: /help, /score, or a held message."""
         if "/" in line:
+            from turnchat.session.commands import TAKES_NO_TURN, Command, parse_command
+
             command = parse_command(line)[0]
             if command is not Command.MESSAGE and command is not Command.UNKNOWN:
                 return command in TAKES_NO_TURN
@@ -146,6 +147,9 @@ class PlainFace:
         if "/" not in line:
             chat.say(line)
             return
+        # The commands are loaded for the first line with a slash, not at start-up.
+        from turnchat.session.commands import Command, help_text, parse_command
+
         command, text = parse_command(line)
         if command is Command.MESSAGE:  # //text or /say text: a message as it is
             if text.strip():

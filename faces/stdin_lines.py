@@ -15,7 +15,6 @@ from collections.abc import Callable
 from enum import Enum
 
 from turnchat.net.reactor import Reactor
-from turnchat.session.commands import Command, parse_command
 from turnchat.wire.limits import MAX_PAYLOAD, over_the_limit
 
 READ_CHUNK = 65536
@@ -144,7 +143,7 @@ class StdinLines:
             return
         if not text.strip():
             return
-        if "/" in text and parse_command(text)[0] is Command.QUIT:
+        if "/" in text and _is_quit(text):
             self.queue.append(Marker.QUIT)
             return
         self.queue.append(text)
@@ -159,3 +158,11 @@ class StdinLines:
         if self._watching:
             self._reactor.remove_reader(self._fd)
             self._watching = False
+
+
+def _is_quit(line: str) -> bool:
+    """Whether `line` is /q (or /quit, /exit). The commands are loaded only for a line
+    with a slash: start-up does not pay for them."""
+    from turnchat.session.commands import Command, parse_command
+
+    return parse_command(line)[0] is Command.QUIT

@@ -10,6 +10,8 @@ conversation ending. Under --tls the socket carries records: a `TLS` object (net
 turns them into the connection's bytes and back, and nothing else changes.
 """
 
+from __future__ import annotations
+
 import socket
 from collections.abc import Callable
 
@@ -18,13 +20,15 @@ from turnchat.net.reactor import Reactor
 from turnchat.wire import ConnectionLost, Event, Mode, RemoteProtocolError
 from turnchat.wire.events import PeerBrokeProtocol
 from turnchat.wire.frames import Frame, FrameDecoder
-from turnchat.wire.textpeer import RAW_READ_SIZE, TextPeerDecoder
+from turnchat.wire.limits import MAX_PAYLOAD
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from turnchat.net.tls import TLS
+    from turnchat.wire.textpeer import TextPeerDecoder
 
 READ_CHUNK = 65536  # read in bounded chunks; never recv(declared length), which reserves it
+RAW_READ_SIZE = MAX_PAYLOAD  # raw mode: the assignment's recv(4096), one read one message
 
 
 class Link:
@@ -37,7 +41,7 @@ class Link:
         decoder: FrameDecoder | TextPeerDecoder,
         on_frame: Callable[[Frame], None],
         on_end: Callable[[Event], None],
-        tls: "TLS | None" = None,
+        tls: TLS | None = None,
         farewells: Farewells | None = None,
     ) -> None:
         self.reactor = reactor

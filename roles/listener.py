@@ -19,7 +19,8 @@ it (the conversation goes on over it) or names the ERROR it gets ("busy", "unkno
 session", ...). A RESUME while nothing is held is answered by the session too.
 """
 
-import contextlib
+from __future__ import annotations
+
 import errno
 import functools
 import socket
@@ -33,8 +34,8 @@ from turnchat.roles.address import Address, format_address, resolve
 from turnchat.roles.turned_away import Kind, TurnedAwayReport
 from turnchat.wire import Conversation, Error, Hello, Mode, RemoteProtocolError, Role
 from turnchat.wire.frames import FrameDecoder, FrameType
+from turnchat.wire.opening import open_conversation
 from turnchat.wire.screening import NOT_A_PERSON, TLS_HANDSHAKE, FirstLine, answer_to
-from turnchat.wire.textpeer import TextPeerConversation, TextPeerDecoder, open_conversation
 
 BACKLOG = 16  # connections the kernel queues for us between two accepts
 MAX_CANDIDATES = 16  # unidentified connections held at once; the oldest goes first
@@ -53,13 +54,16 @@ if TYPE_CHECKING:
     from turnchat.roles.known_connectors import KnownConnectors
     from turnchat.roles.pairing import PairingDesk
     from turnchat.wire.pairing import ListenerPairing
+    from turnchat.wire.textpeer import TextPeerConversation, TextPeerDecoder
+
+    PeerFound = Callable[[socket.socket, FrameDecoder | TextPeerDecoder,
+                         Conversation | TextPeerConversation, str, TLS | None, str],
+                         str | None]
+    """A connection that greeted (or a person's first line), with its standing if we know
+    it ("ana, paired 2026-11-29"): None if it became the peer, or the reason it is refused
+    (while a conversation is held)."""
 
 
-PeerFound = Callable[[socket.socket, FrameDecoder | TextPeerDecoder,
-                     Conversation | TextPeerConversation, str, "TLS | None", str], str | None]
-"""A connection that greeted (or a person's first line), with its standing if we know it
-("ana, paired 2026-11-29"): None if it became the peer, or the reason it is refused (while
-a conversation is held)."""
 ResumeOffered = Callable[[socket.socket, FrameDecoder, bytes, str, "TLS | None"], str | None]
 """A connection that opened with RESUME (its payload): None if the session took it, or the
 reason it is refused."""
@@ -123,7 +127,7 @@ class Listener:
         sock.setblocking(False)
         self._admit(sock, origin, self._handshake_seconds).adopted = True
 
-    def use_tls(self, context: "ssl.SSLContext", fingerprint: str) -> None:
+    def use_tls(self, context: ssl.SSLContext, fingerprint: str) -> None:
         """--tls: every connection must start TLS with this context (ssl loads only now)."""
         self.tls = context
         self.fingerprint = fingerprint
@@ -186,7 +190,7 @@ class Listener:
             return
         self._admit(sock, _name_of(sockaddr), self._handshake_seconds)
 
-    def _admit(self, sock: socket.socket, origin: str, seconds: float) -> "_Candidate":
+    def _admit(self, sock: socket.socket, origin: str, seconds: float) -> _Candidate:
         """Read a new connection until it is judged, for at most `seconds`."""
         assert self._reactor is not None
         if len(self._candidates) >= MAX_CANDIDATES:
@@ -211,7 +215,7 @@ class Listener:
 
     # -- screening -------------------------------------------------------------------------
 
-    def _readable(self, candidate: "_Candidate") -> None:
+    def _readable(self, candidate: _Candidate) -> None:
         try:
             data = candidate.sock.recv(READ_CHUNK)
         except (BlockingIOError, InterruptedError):
@@ -226,7 +230,7 @@ class Listener:
                 return  # turned away, or become the peer, by the chunk before
             self._screen(candidate, chunk)
 
-    def _screen(self, candidate: "_Candidate", data: bytes) -> None:
+    def _screen(self, candidate: _Candidate, data: bytes) -> None:
         """Judge what the candidate said so far (b"": its stream ended)."""
         if not candidate.heard and data and data[0] != 0:  # a frame's first byte is 0x00
             candidate.first_line = FirstLine()
@@ -264,7 +268,7 @@ class Listener:
         elif event is not None or decoder.ended:  # it said ERROR, or left, before greeting
             self._drop(candidate)
 
-    def _pair(self, candidate: "_Candidate", payload: bytes) -> bool:
+    def _pair(self, candidate: _Candidate, payload: bytes) -> bool:
         """A PAIR frame: the offer, or the confirmation. True if the candidate goes on (to
         its HELLO); False if it was turned away (the desk has told our user why)."""
         from turnchat.roles.pairing import Refusal, refusal_of
@@ -299,7 +303,7 @@ class Listener:
         candidate.standing = f"{known.name}, paired just now"
         return True
 
-    def _standing(self, candidate: "_Candidate") -> str:
+    def _standing(self, candidate: _Candidate) -> str:
         """How far we know the candidate: paired on this connection, or before (its
         certificate is a known connector's); "" for a stranger."""
         if candidate.standing or candidate.tls is None or self.known_connectors is None:
@@ -314,7 +318,7 @@ class Listener:
             candidate.standing = known.standing
         return candidate.standing
 
-    def _resume(self, candidate: "_Candidate", payload: bytes) -> None:
+    def _resume(self, candidate: _Candidate, payload: bytes) -> None:
         """A connection asks to take up a dropped conversation: the session decides."""
         from turnchat.wire.resume import UNKNOWN_SESSION
 
@@ -329,7 +333,7 @@ class Listener:
                                  Kind.BROKE_PROTOCOL)
             self._dismiss(candidate.sock, reason, candidate)
 
-    def _decrypted(self, candidate: "_Candidate", data: bytes) -> list[bytes]:
+    def _decrypted(self, candidate: _Candidate, data: bytes) -> list[bytes]:
         """--tls: start TLS on a connection that asks for it and step its handshake; refuse
         one that does not, in words it can read. Returns the plaintext `data` completes (and
         b"" once the stream has ended): nothing until the handshake is done."""
@@ -359,7 +363,7 @@ class Listener:
         _send_now(candidate.sock, tls.to_send())
         return chunks
 
-    def _screen_text(self, candidate: "_Candidate", data: bytes) -> None:
+    def _screen_text(self, candidate: _Candidate, data: bytes) -> None:
         """Not frames: a person's first line becomes the peer in line mode; junk and other
         programs go; one that leaves before a whole line said nothing and goes quietly."""
         first_line = candidate.first_line
@@ -376,7 +380,7 @@ class Listener:
             decoder.receive_data(first_line.said)
             self._promote(candidate, decoder, conversation)
 
-    def _expire(self, candidate: "_Candidate") -> None:
+    def _expire(self, candidate: _Candidate) -> None:
         if candidate.busy:
             self._answer_busy(candidate)
             return
@@ -396,7 +400,7 @@ class Listener:
                             in_a_line=candidate.tls is None)  # under TLS, in its records
 
     def _turn_away(
-        self, candidate: "_Candidate", reason: str, kind: Kind, in_a_line: bool = False,
+        self, candidate: _Candidate, reason: str, kind: str, in_a_line: bool = False,
         shown: str = "", answer: bytes | None = None,
     ) -> None:
         """Tell our user (`shown`, or the reason) and the connection why it is dropped: in an
@@ -406,7 +410,7 @@ class Listener:
         self._dismiss(candidate.sock, reason, candidate, answer, in_a_line)
 
     def _promote(
-        self, candidate: "_Candidate", decoder: FrameDecoder | TextPeerDecoder,
+        self, candidate: _Candidate, decoder: FrameDecoder | TextPeerDecoder,
         conversation: Conversation | TextPeerConversation,
     ) -> None:
         candidate.adopted = False  # it greeted: not lost
@@ -418,7 +422,7 @@ class Listener:
             reason = self._on_peer(candidate.sock, decoder, conversation, candidate.origin,
                                    candidate.tls, self._standing(candidate))
             if reason is not None:
-                in_a_line = isinstance(conversation, TextPeerConversation)
+                in_a_line = conversation.mode is not Mode.FRAMES
                 self._dismiss(candidate.sock, reason, candidate, in_a_line=in_a_line)
             return
         self._busy = True
@@ -437,14 +441,14 @@ class Listener:
 
     # -- letting go ------------------------------------------------------------------------
 
-    def _answer_busy(self, candidate: "_Candidate") -> None:
+    def _answer_busy(self, candidate: _Candidate) -> None:
         """Say "busy" in the form the connection reads: an ERROR frame to turnchat, a line
         to a person (one that sent text, or nothing at all)."""
         in_a_line = candidate.tls is None and (candidate.first_line is not None
                                                or not candidate.heard)
         self._dismiss(candidate.sock, BUSY_REASON, candidate, in_a_line=in_a_line)
 
-    def _forget(self, candidate: "_Candidate") -> None:
+    def _forget(self, candidate: _Candidate) -> None:
         assert self._reactor is not None
         if candidate.pairing is not None and self.pairing is not None:
             candidate.pairing = None  # it left in the middle of pairing: the code is spent
@@ -459,12 +463,12 @@ class Listener:
         if candidate.timer is not None:
             candidate.timer.cancel()
 
-    def _drop(self, candidate: "_Candidate") -> None:
+    def _drop(self, candidate: _Candidate) -> None:
         self._forget(candidate)
         candidate.sock.close()
 
     def _dismiss(
-        self, sock: socket.socket, reason: str, candidate: "_Candidate | None" = None,
+        self, sock: socket.socket, reason: str, candidate: _Candidate | None = None,
         answer: bytes | None = None, in_a_line: bool = False,
     ) -> None:
         """Send ERROR(reason) (`in_a_line` of text, or `answer`) and close politely, or at
@@ -472,6 +476,8 @@ class Listener:
         assert self._reactor is not None
         if candidate is not None:
             self._forget(candidate)
+        from turnchat.wire.textpeer import TextPeerConversation
+
         conversation: Conversation | TextPeerConversation
         if in_a_line:
             conversation = TextPeerConversation(Role.LISTENER, Mode.LINE)
@@ -540,7 +546,7 @@ class _Candidate:
         self.adopted = False  # it came through a relay (`Listener.adopt`), not an accept
 
 
-def _handshake_failure(error: "ssl.SSLError") -> str:
+def _handshake_failure(error: ssl.SSLError) -> str:
     """Why a candidate's TLS handshake failed, for our user."""
     if error.reason == "PEER_DID_NOT_RETURN_A_CERTIFICATE":
         return "it is not a paired connector (--known-only admits no one else)"
@@ -554,8 +560,10 @@ def _send_now(sock: socket.socket, data: bytes) -> None:
     """Send a handshake flight or an alert: a few kB into an empty send buffer, so it goes
     whole or not at all (a connection that cannot take it is failing anyway)."""
     if data:
-        with contextlib.suppress(OSError):
+        try:
             sock.send(data)
+        except OSError:  # (contextlib.suppress would cost start-up an import)
+            return
 
 
 def _still_open(sock: socket.socket) -> bool:

@@ -19,10 +19,9 @@ from turnchat.net.link import Link
 from turnchat.net.reactor import Reactor
 from turnchat.roles.listener import Listener
 from turnchat.session.chat import Chat, ChatView
-from turnchat.session.ports import Clock
 from turnchat.wire import Conversation, Mode, Role
 from turnchat.wire.frames import FrameDecoder
-from turnchat.wire.textpeer import TextPeerConversation, TextPeerDecoder, open_conversation
+from turnchat.wire.opening import open_conversation
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,9 +30,10 @@ if TYPE_CHECKING:
 
     from turnchat.net.tls import TLS
     from turnchat.roles.address import Address
-    from turnchat.session.ports import Connection, Timer
+    from turnchat.session.ports import Clock, Connection, Timer
     from turnchat.session.resuming import Redial, Rejoin, ResumeSettings
     from turnchat.session.transcript import Transcript
+    from turnchat.wire.textpeer import TextPeerConversation, TextPeerDecoder
 
 
 class Start:

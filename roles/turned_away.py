@@ -9,7 +9,6 @@ stops, so the summary never lands in the middle of a conversation's start.
 
 from collections import Counter
 from collections.abc import Callable
-from enum import Enum
 
 from turnchat.net.reactor import Reactor, TimerHandle
 
@@ -17,8 +16,9 @@ NAMED_PER_MINUTE = 3  # strangers named one by one in a minute; the rest are cou
 MINUTE = 60.0
 
 
-class Kind(Enum):
-    """What a turned-away stranger was, as the summary counts them."""
+class Kind:
+    """What a turned-away stranger was, in the words the summary counts them with. Plain
+    strings, not an Enum: creating an Enum class costs every start of a listener."""
 
     JUNK = "junk"
     PROGRAM = "another program"
@@ -37,11 +37,11 @@ class TurnedAwayReport:
         self._reactor = reactor
         self._on_notice = on_notice
         self._named = 0
-        self._counted: Counter[Kind] = Counter()
+        self._counted: Counter[str] = Counter()
         self._minute: TimerHandle | None = None
 
-    def dropped(self, origin: str, why: str, kind: Kind) -> None:
-        """One stranger from `origin` was turned away because `why`."""
+    def dropped(self, origin: str, why: str, kind: str) -> None:
+        """One stranger from `origin` was turned away because `why`; `kind` is a Kind."""
         if self._minute is None:
             self._minute = self._reactor.call_later(MINUTE, self._minute_over)
         if self._named < NAMED_PER_MINUTE:
@@ -54,7 +54,7 @@ class TurnedAwayReport:
         """Say now how many were counted and not named (a peer arrived, or we stop)."""
         counted = self._counted.total()
         if counted:
-            kinds = ", ".join(f"{number} {kind.value}"
+            kinds = ", ".join(f"{number} {kind}"
                               for kind, number in self._counted.most_common())
             self._on_notice(f"{counted} more connection{'s' if counted > 1 else ''} turned "
                             f"away in the last minute ({kinds}).")

@@ -13,13 +13,11 @@ to waiting when a conversation ends.
 
 from __future__ import annotations
 
-import contextlib
 from enum import Enum, auto
 
 from turnchat.games import REGISTRY
 from turnchat.session.ending import ExitStatus
 from turnchat.session.names import display_name
-from turnchat.session.ports import Clock, Connection, Doorway, Timer
 from turnchat.session.sanitize import sanitize, sanitize_line
 from turnchat.wire import (
     ConnectionLost,
@@ -43,7 +41,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Protocol
 
-    from turnchat.session.ports import Closing
+    from turnchat.session.ports import Clock, Closing, Connection, Doorway, Timer
     from turnchat.session.resuming import Keeper, Redial, Rejoin, ResumeSettings
     from turnchat.session.table import GameTable
     from turnchat.session.transcript import Transcript
@@ -501,6 +499,13 @@ class Chat:
         data = conversation.send(event)
         self._put(data, my_turn, conversation.state is _THEIR_TURN)
 
+    def _try_to_send(self, event: Event) -> None:
+        """Say `event` if the rules still allow it (over already: there is nobody to tell)."""
+        try:
+            self._send(event)
+        except LocalProtocolError:  # (contextlib.suppress would cost start-up an import)
+            return
+
     def _put(self, data: bytes, my_turn: bool, theirs_now: bool) -> None:
         """Send one frame of the conversation, said on our turn or not, after which it is
         (or is still) the peer's. A resumable one numbers it and keeps it until the peer has
@@ -570,8 +575,7 @@ class Chat:
             return
         self._keep = False
         if self._link is not None:
-            with contextlib.suppress(LocalProtocolError):  # over already: nobody to tell
-                self._send(Error(BUG_REASON))
+            self._try_to_send(Error(BUG_REASON))
         told = f"{self.peer_name} was told" if self._link is not None else "no peer was there"
         self._end(ExitStatus.FAILED, f"turnchat stopped because of a bug ({type(error).__name__}"
                                      f": {error}); {told}. TURNCHAT_DEBUG=1 shows the details.",
@@ -622,8 +626,7 @@ class Chat:
             return
         if isinstance(event, PeerBrokeProtocol) and self.ending is None and (
                 event.reason not in _NOT_FRAMES):  # a binary frame would only garble text
-            with contextlib.suppress(LocalProtocolError):  # over already: nobody to tell
-                self._send(Error(event.reason))
+            self._try_to_send(Error(event.reason))
         self.receive(event)
 
     def receive(self, event: Event) -> None:

@@ -14,6 +14,8 @@ connection: the decoder that cuts a connection's bytes into frames (wire/frames.
 to that connection, and what a lost connection means is for the session to decide.
 """
 
+from __future__ import annotations
+
 from enum import Enum, auto
 
 from turnchat.wire.errors import LocalProtocolError, RemoteProtocolError

@@ -27,10 +27,10 @@ frames exist.
 import codecs
 from collections import deque
 
-from turnchat.wire.conversation import Conversation, Role, State
+from turnchat.wire.conversation import Role, State
 from turnchat.wire.errors import LocalProtocolError, RemoteProtocolError
 from turnchat.wire.events import Error, Event, Hello, Play, Quit, Text
-from turnchat.wire.frames import Frame, FrameDecoder, FrameType
+from turnchat.wire.frames import Frame, FrameType
 from turnchat.wire.limits import MAX_PAYLOAD, over_the_limit
 from turnchat.wire.modes import Mode
 
@@ -39,7 +39,6 @@ PEER_QUIT_LINE = "/q"  # a line peer leaves with this, as a turnchat user does
 # A whole message that is one of these is the peer leaving: the assignment's programs
 # send "/q" (some "\q" or "/quit") as their last message before they close.
 PEER_QUIT_MESSAGES = frozenset({PEER_QUIT_LINE, "\\q", "/quit"})
-RAW_READ_SIZE = MAX_PAYLOAD  # the assignment's recv(4096): one read is one message
 
 
 class TextPeerDecoder:
@@ -195,12 +194,3 @@ class TextPeerConversation:
         else:
             self.state = State.MY_TURN
         return Text(frame.payload.decode())
-
-
-def open_conversation(
-    role: Role, mode: Mode
-) -> tuple[FrameDecoder | TextPeerDecoder, Conversation | TextPeerConversation]:
-    """The decoder for a new connection and the conversation on it, for `mode`."""
-    if mode is Mode.FRAMES:
-        return FrameDecoder(), Conversation(role)
-    return TextPeerDecoder(mode), TextPeerConversation(role, mode)
