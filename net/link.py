@@ -43,12 +43,16 @@ class Link:
         on_end: Callable[[Event], None],
         tls: TLS | None = None,
         farewells: Farewells | None = None,
+        on_text: Callable[[bytes], None] | None = None,
     ) -> None:
+        """`on_text`, with a FrameDecoder: takes the payload of a TEXT frame that came in
+        a read of its own (the usual message), instead of `on_frame`."""
         self.reactor = reactor
         self.sock = sock
         self.decoder = decoder
         self.on_frame = on_frame
         self.on_end = on_end
+        self.on_text = on_text
         self._outgoing = bytearray()
         self._writing = False
         self._closed = False  # we closed it: nothing more in or out
@@ -66,8 +70,19 @@ class Link:
 
     def send(self, data: bytes) -> None:
         """Send `data` (the conversation's bytes) to the peer, now or as soon as it can go."""
-        self._outgoing += data if self._tls is None else self._tls.encrypt(data)
-        self._flush()
+        if self._tls is not None:
+            data = self._tls.encrypt(data)
+        if self._closed:
+            return
+        if not self._outgoing:  # the usual case: straight out; only a rest has to wait
+            sent = self._send_some(data)
+            if sent is None or sent == len(data):
+                return
+            data = data[sent:]
+        self._outgoing += data
+        if not self._writing:
+            self.reactor.add_writer(self.sock, self._flush)
+            self._writing = True
 
     def deliver_buffered(self) -> None:
         """Hand out every frame already received, then the end if the stream has ended."""
@@ -100,6 +115,11 @@ class Link:
         if self._tls is None:  # the usual case, kept short: it runs once a message
             if not data:
                 self.reactor.remove_reader(self.sock)
+            elif self.on_text is not None:
+                payload = self.decoder.lone_text(data)  # type: ignore[union-attr]
+                if payload is not None:  # one whole message, and nothing else
+                    self.on_text(payload)
+                    return
             self.decoder.receive_data(data)
         else:
             received = self._received(data)
@@ -107,6 +127,11 @@ class Link:
                 return
             if not data or received[-1:] == [b""]:
                 self.reactor.remove_reader(self.sock)
+            if len(received) == 1 and self.on_text is not None:
+                payload = self.decoder.lone_text(received[0])  # type: ignore[union-attr]
+                if payload is not None:
+                    self.on_text(payload)
+                    return
             for chunk in received:
                 self.decoder.receive_data(chunk)
         self.deliver_buffered()
@@ -124,17 +149,24 @@ class Link:
             self._flush()
         return chunks
 
-    def _flush(self) -> None:
-        if self._closed:
-            return
+    def _send_some(self, data: bytes | bytearray) -> int | None:
+        """Send what the socket takes of `data` now: how many bytes; None if the peer is
+        gone (the connection is then reported lost, once what it sent is read)."""
         try:
-            sent = self.sock.send(self._outgoing) if self._outgoing else 0
+            return self.sock.send(data)
         except (BlockingIOError, InterruptedError):
-            sent = 0
+            return 0
         except OSError:  # the peer is gone; what it sent before still gets read and shown
             self._outgoing.clear()
             self._stop_writing()
             self._lost()
+            return None
+
+    def _flush(self) -> None:
+        if self._closed:
+            return
+        sent = self._send_some(self._outgoing) if self._outgoing else 0
+        if sent is None:
             return
         del self._outgoing[:sent]
         if self._outgoing and not self._writing:

@@ -86,7 +86,7 @@ def begin(start: Start, chat: Chat, reactor: Reactor, farewells: Farewells) -> N
     def link(sock: socket.socket, decoder: FrameDecoder | TextPeerDecoder,
              tls: TLS | None) -> Link:
         return Link(reactor, sock, decoder, chat.receive_frame, chat.connection_ended, tls,
-                    farewells)
+                    farewells, on_text=chat.receive_text if decoder.mode is Mode.FRAMES else None)
 
     if listener is not None:
         def joined(sock: socket.socket, decoder: FrameDecoder | TextPeerDecoder,

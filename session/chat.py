@@ -34,7 +34,12 @@ from turnchat.wire import (
 )
 from turnchat.wire.conversation import Conversation, Role
 from turnchat.wire.events import Acknowledged, PeerBrokeProtocol
-from turnchat.wire.frames import TEXT_INSTEAD_OF_FRAMES, TEXT_WITHOUT_LINE_ENDS, Frame
+from turnchat.wire.frames import (
+    TEXT_INSTEAD_OF_FRAMES,
+    TEXT_WITHOUT_LINE_ENDS,
+    Frame,
+    FrameType,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -476,7 +481,7 @@ class Chat:
         it leaves: a crash (even SIGKILL) never loses from the log what the peer got."""
         conversation = self._conversation
         assert conversation is not None
-        data = conversation.send(Text(text))  # so it was our turn, and now it is theirs
+        data = conversation.send_text(text)  # so it was our turn, and now it is theirs
         if self._transcript is not None:
             self._log("out", self.my_name, text)
         keeper = self._keeper  # _put, written out: this runs once a message
@@ -598,6 +603,21 @@ class Chat:
             return
         self.receive(event)
 
+    def receive_text(self, payload: bytes) -> None:
+        """A TEXT frame that came alone on the connection (its link's way for the usual
+        message): what `receive_frame` does with it, without the Frame and the event."""
+        conversation = self._conversation
+        keeper = self._keeper
+        if (keeper is not None and not keeper.live) or not isinstance(conversation, Conversation):
+            self.receive_frame(Frame(FrameType.TEXT, payload))  # resuming: the long way
+            return
+        try:
+            text = conversation.receive_text(payload)
+        except RemoteProtocolError as error:
+            self.connection_ended(PeerBrokeProtocol(error.reason))
+            return
+        self._heard(text)
+
     def _acknowledged(self, count: int) -> None:
         keeper = self._keeper
         assert keeper is not None  # the conversation takes ACKs only when resumable
@@ -633,18 +653,14 @@ class Chat:
         """What the peer did."""
         if self.ending is not None:
             return
+        if isinstance(event, Text):
+            self._heard(event.text)
+            return
         name = self.peer_name
-        if self._silence_timer is not None and isinstance(event, Text | Play):
+        if self._silence_timer is not None and isinstance(event, Play):
             self._silence_timer.cancel()
             self._silence_timer = None
-        if isinstance(event, Text):
-            if self._transcript is not None:
-                self._log("in", name, event.text)
-            self.view.show_message(name, sanitize(event.text))
-            if self._table is not None and self._table.held is not None:
-                self._table.peer_talked()
-            self.view.refresh()
-        elif isinstance(event, Play):
+        if isinstance(event, Play):
             self.table.receive(event)
             self.view.refresh()
         elif isinstance(event, Hello):
@@ -696,6 +712,21 @@ class Chat:
             else:  # a text peer leaves by closing: nc's Ctrl-C or Ctrl-D
                 self._end(ExitStatus.ENDED, f"The {name} at {self.peer_origin} closed the "
                                             "connection.")
+
+    def _heard(self, text: str) -> None:
+        """The peer's message (the turn is ours now): logged, and shown sanitised."""
+        if self.ending is not None:
+            return
+        if self._silence_timer is not None:
+            self._silence_timer.cancel()
+            self._silence_timer = None
+        name = self.peer_name
+        if self._transcript is not None:
+            self._log("in", name, text)
+        self.view.show_message(name, sanitize(text))
+        if self._table is not None and self._table.held is not None:
+            self._table.peer_talked()
+        self.view.refresh()
 
     def _keep_tombstone(self, keeper: Keeper) -> None:
         """Listener: the peer quit. For a few seconds a RESUME of this session is still

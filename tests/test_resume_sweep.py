@@ -212,11 +212,11 @@ def test_the_sweep_catches_one_decoder_for_the_whole_session(
     class SessionDecoderLink(real_link):  # type: ignore[misc, valid-type]
         """Every connection of one chat reads through the chat's first decoder."""
 
-        def __init__(self, reactor, sock, decoder, on_frame, *rest) -> None:  # type: ignore[no-untyped-def]
+        def __init__(self, reactor, sock, decoder, on_frame, *rest, **named) -> None:  # type: ignore[no-untyped-def]
             kept = shared.setdefault(id(on_frame.__self__), decoder)
             if kept is not decoder:
                 kept.ended = False  # type: ignore[attr-defined]
-            super().__init__(reactor, sock, kept, on_frame, *rest)
+            super().__init__(reactor, sock, kept, on_frame, *rest, **named)
 
     monkeypatch.setattr(starting, "Link", SessionDecoderLink)
     assert len(_caught(monkeypatch, stride=3)) > 3

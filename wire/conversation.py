@@ -111,6 +111,8 @@ class Conversation:
 
     def send(self, event: Event) -> bytes:
         """Return the bytes that say `event`, or raise LocalProtocolError and change nothing."""
+        if type(event) is Text:
+            return self.send_text(event.text)
         frame_type = _FRAME_OF.get(type(event))
         if frame_type is None:
             raise TypeError(f"cannot send {event!r}")
@@ -125,20 +127,26 @@ class Conversation:
         self.state = next_state
         return encode_frame(frame_type, payload)
 
+    def send_text(self, text: str) -> bytes:
+        """`send(Text(text))`, the usual case, without making the event: a message of ours
+        on our turn, which hands the turn over."""
+        payload = text.encode()
+        if not text or text.isspace():
+            raise LocalProtocolError("An empty message is not sent.")
+        if len(payload) > MAX_PAYLOAD:
+            raise LocalProtocolError(f"The message is {over_the_limit(len(payload))}.")
+        next_state = _TRANSITIONS.get((self.state, US, _TEXT))
+        if next_state is None:
+            raise LocalProtocolError(self._why_not(_TEXT))
+        self.state = next_state
+        return encode_frame(_TEXT, payload)
+
     @staticmethod
     def _payload_of(event: Event) -> bytes:
         if isinstance(event, Hello):
             payload = encode_hello(event)
         elif isinstance(event, Play):
             payload = encode_play(event)
-        elif isinstance(event, Text):
-            payload = event.text.encode()
-            if not event.text.strip():
-                raise LocalProtocolError("An empty message is not sent.")
-            if len(payload) > MAX_PAYLOAD:
-                raise LocalProtocolError(
-                    f"The message is {over_the_limit(len(payload))}."
-                )
         else:
             assert isinstance(event, Quit | Error)
             # A reason is a courtesy: cut it to fit rather than fail to leave.
@@ -168,6 +176,8 @@ class Conversation:
         BROKEN, and the reason belongs in the ERROR we send back: `send(Error(reason))` is
         the one thing still allowed.
         """
+        if frame.type is _TEXT:
+            return Text(self.receive_text(frame.payload))
         if self.state in _FINAL:
             if frame.type is _ACK and self.acknowledging:  # the ACK of our QUIT
                 return self._acknowledged(frame.payload)
@@ -196,16 +206,34 @@ class Conversation:
             if frame_type is _HELLO:
                 event = decode_hello(text)
                 self.peer_hello = event
-            elif frame_type is _TEXT:
-                if not payload:
-                    raise RemoteProtocolError("empty TEXT")
-                event = Text(text)
-                self.received += 1
             else:
                 event = Quit(text)
                 self.received += 1
         self.state = next_state
         return event
+
+    def receive_text(self, payload: bytes) -> str:
+        """The text of a TEXT frame from the peer: `receive_frame`'s usual case, without
+        the Frame and the event object (the link's way for a frame that came alone).
+        Raises RemoteProtocolError as receive_frame does."""
+        next_state = _TRANSITIONS.get((self.state, PEER, _TEXT))
+        try:
+            if next_state is None:
+                raise RemoteProtocolError("a frame after the conversation ended"
+                                          if self.state in _FINAL else self._why_refused(_TEXT))
+            if not payload:
+                raise RemoteProtocolError("empty TEXT")
+            try:
+                text = payload.decode()
+            except UnicodeDecodeError:
+                raise RemoteProtocolError("invalid UTF-8 in TEXT") from None
+        except RemoteProtocolError:
+            if self.state not in _FINAL:
+                self.state = State.BROKEN
+            raise
+        self.received += 1
+        self.state = next_state
+        return text
 
     @staticmethod
     def _acknowledged(payload: bytes) -> Acknowledged:

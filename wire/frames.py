@@ -35,6 +35,7 @@ class FrameType(IntEnum):
 
 # 0x09..0x0F are reserved for extensions that this version does not speak yet.
 _TYPE_OF_BYTE = {frame_type.value: frame_type for frame_type in FrameType}
+_TEXT = bytes([FrameType.TEXT])
 
 TEXT_INSTEAD_OF_FRAMES = "plain text instead of turnchat frames"  # lines: a person on nc
 # No line end in what came: the classic assignment programs send what they have, as it is.
@@ -92,6 +93,21 @@ class FrameDecoder:
         if not self._framed and data[0] and not self.buffered:
             self._text = True  # a frame's first byte is 0x00 (a length under 16 MiB)
         self._buffer += data
+
+    def lone_text(self, data: bytes) -> bytes | None:
+        """If nothing waits in this decoder and `data` is exactly one whole TEXT frame,
+        take it and return its payload; otherwise take nothing and return None (then feed
+        `data` to receive_data as usual).
+
+        The usual message arrives so, in a read of its own: this is its way in without a
+        buffer copy or a Frame. A frame too long, or of another type, is left to
+        next_frame, which refuses or decodes it."""
+        if self._buffer or len(data) - HEADER_SIZE > MAX_FRAME_LENGTH or data[4:5] != _TEXT:
+            return None
+        if _LENGTH.unpack_from(data)[0] != len(data) - HEADER_SIZE:
+            return None
+        self._framed = True
+        return data[HEADER_SIZE + 1:]
 
     @property
     def buffered(self) -> int:

@@ -163,6 +163,10 @@ class TextPeerConversation:
                                      "plain text.")
         raise TypeError(f"cannot send {event!r}")
 
+    def send_text(self, text: str) -> bytes:
+        """`send(Text(text))`, as Conversation.send_text: the chat sends messages so."""
+        return self.send(Text(text))
+
     def _text_bytes(self, text: str) -> bytes:
         if not text.strip():
             raise LocalProtocolError("An empty message is not sent.")
