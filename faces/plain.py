@@ -114,32 +114,35 @@ class PlainFace:
                 chat.leave()
                 continue
             head = queue[0]
-            my_turn = chat.my_turn
-            if head is _QUIT and (my_turn or chat.waits_for_the_next_peer):
+            if isinstance(head, str):  # a line: a message asks the chat one question
+                if "/" not in head:
+                    if not chat.takes_lines:
+                        return
+                elif not chat.my_turn and not self._takes_now(head):
+                    return
                 self.input.pop()
-                chat.leave()
+                try:
+                    self._enter(head)
+                except LocalProtocolError as error:  # StdinLines refused the usual cases
+                    self.show_notice(str(error))
                 continue
-            if head is _END_OF_INPUT and (my_turn or chat.waits_for_the_next_peer):
-                self.input.pop()
+            if not chat.my_turn and not chat.waits_for_the_next_peer:
+                return  # the end of input, or a script's /q: in order, on our turn
+            self.input.pop()
+            if head is _QUIT:
+                chat.leave()
+            else:
                 chat.quit()
                 return
-            if not my_turn and not (isinstance(head, str) and self._takes_now(head)):
-                return
-            line = self.input.pop()
-            assert isinstance(line, str)
-            try:
-                self._enter(line)
-            except LocalProtocolError as error:  # StdinLines already refused the usual cases
-                self.show_notice(str(error))
 
     def _takes_now(self, line: str) -> bool:
-        """Whether `line` may be taken off our turn: /help, /score, or a held message."""
-        if "/" in line:
-            from turnchat.session.commands import TAKES_NO_TURN, Command, parse_command
+        """Whether `line`, which has a slash, may be taken off our turn: /help, /score, or
+        a held message."""
+        from turnchat.session.commands import TAKES_NO_TURN, Command, parse_command
 
-            command = parse_command(line)[0]
-            if command is not Command.MESSAGE and command is not Command.UNKNOWN:
-                return command in TAKES_NO_TURN
+        command = parse_command(line)[0]
+        if command is not Command.MESSAGE and command is not Command.UNKNOWN:
+            return command in TAKES_NO_TURN
         return self.chat.can_hold()
 
     def _enter(self, line: str) -> None:

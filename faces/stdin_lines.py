@@ -107,10 +107,38 @@ class StdinLines:
             self._finish()
             return
         start = 0
+        if self._partial or self._discarding:  # first the line that the last read cut
+            newline = data.find(b"\n")
+            if newline < 0:
+                self._collect(data)
+                return
+            self._line(data[:newline])
+            start = newline + 1
+        start = self._plain_lines(data, start)
         while (newline := data.find(b"\n", start)) >= 0:
             self._line(data[start:newline])
             start = newline + 1
         self._collect(data[start:])
+
+    def _plain_lines(self, data: bytes, start: int) -> int:
+        """Queue at once the whole lines of `data` from `start` if every one is a plain
+        message (ASCII, not blank, no CR, no slash, within the limit): a script's usual
+        input, decoded and split once per read instead of line by line. Returns where the
+        rest begins: still `start` when some line needs `_line`'s care (then all go so)."""
+        end = data.rfind(b"\n") + 1
+        if end <= start:
+            return start
+        whole = data[start:end] if start or end < len(data) else data
+        if not whole.isascii() or b"\r" in whole or b"/" in whole:
+            return start
+        lines = whole.decode().split("\n")
+        lines.pop()  # what follows the last newline: nothing
+        if max(map(len, lines)) > MAX_PAYLOAD or not all(map(str.strip, lines)):
+            return start
+        self.queue.extend(lines)
+        self._queued_bytes += len(whole) - len(lines)
+        self._line_number += len(lines)
+        return end
 
     def _collect(self, piece: bytes) -> None:
         if self._discarding:

@@ -410,6 +410,17 @@ class Chat:
             self._table = GameTable(self)
         return self._table
 
+    @property
+    def takes_lines(self) -> bool:
+        """Whether a line entered now is taken: on our turn, or as a message that can wait
+        for our next automatic move (`can_hold`). One question, asked once a message."""
+        conversation = self._conversation
+        if conversation is None or self.phase is not _TALKING:
+            return False
+        if conversation.state is _MY_TURN:
+            return True
+        return self._table is not None and self._table.can_hold()
+
     def can_hold(self) -> bool:
         """Whether a message typed off our turn can wait for our next automatic move."""
         return self._table is not None and self._table.can_hold()
