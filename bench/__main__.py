@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import callgrind, codec, idle, memory, pairing, resume, startup, turns
-from bench.common import ROOT, Figure, environment, machine, table, warm_up
+from bench.common import ROOT, Figure, machine, table, warm_up
 
 README = ROOT / "README.md"
 README_SECTION = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.DOTALL)
@@ -72,15 +72,18 @@ def _listener_instructions(program: str, each: int, extra: tuple[str, ...] = ())
         lines = {side: Path(folder) / f"{side}.in" for side in ("listener", "connector")}
         for side, path in lines.items():
             turns.write_lines(path, side, each)
+        home = turns.tls_home(Path(folder)) if "--tls" in extra else None
+        env = turns.environment_in(home)
 
         def peer(port: int) -> None:
             with lines["connector"].open("rb") as source:
-                subprocess.run(turns.commands(program, port, extra), stdin=source,
+                subprocess.run(turns.commands(program, port, extra, home), stdin=source,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env=environment(), check=True)
+                               env=env, check=True)
 
         with lines["listener"].open("rb") as source:
-            return callgrind.count(turns.commands(program, None, extra), stdin=source, peer=peer)
+            return callgrind.count(turns.commands(program, None, extra, home), stdin=source,
+                                   peer=peer, env=env)
 
 
 def resume_figures(sizes: Sizes) -> list[Figure]:

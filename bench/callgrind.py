@@ -28,6 +28,7 @@ def count(
     command: list[str],
     stdin: IO[bytes] | int = subprocess.DEVNULL,
     peer: Callable[[int], None] | None = None,
+    env: dict[str, str] | None = None,
 ) -> int:
     """Instructions `command` executes from launch to exit.
 
@@ -36,7 +37,8 @@ def count(
     """
     process = subprocess.Popen(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
-        stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment(),
+        stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=environment() if env is None else env,
     )
     try:
         if peer is not None:

@@ -3,6 +3,9 @@
 Each side reads its lines from a file and writes what it receives to a file, as a script
 would; the connector speaks first. A run is timed from the listener's launch until both
 processes have exited, and counts only if every line arrived, in order, on the other side.
+
+A `Variant` says how both programs talk: turnchat plain, with resume, or under TLS (where
+the recipe wraps its sockets in Python's ssl, and both use the same key and certificate).
 """
 
 import subprocess
@@ -24,6 +27,19 @@ MEMORY_SAMPLE_SECONDS = 0.05
 WARM_FRACTION = 0.05  # RSS growth is counted from this share of the conversation on
 
 
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    flags: tuple[str, ...] = ()  # turnchat's, on both sides
+    tls: bool = False  # the recipe encrypts too; turnchat's connector trusts the new key
+
+
+PLAIN = Variant("plain")
+RESUME = Variant("with resume", ("--resume",))
+TLS = Variant("TLS (resume on)", ("--tls",), tls=True)
+VARIANTS = (PLAIN, RESUME, TLS)
+
+
 @dataclass
 class Conversation:
     seconds: float
@@ -36,21 +52,58 @@ class Conversation:
         return self.turns / self.seconds
 
 
-def commands(program: str, port: int | None, extra: tuple[str, ...] = ()) -> list[str]:
+def commands(program: str, port: int | None, extra: tuple[str, ...] = (),
+             home: Path | None = None) -> list[str]:
     """The listener's command (port None) or the connector's, for "turnchat" or "baseline";
-    `extra` flags go to turnchat."""
+    `extra` flags go to turnchat. With "--tls" among them, the recipe uses TLS too, with
+    the key and certificate of turnchat's identity in `home` (see `tls_home`)."""
+    tls = "--tls" in extra
     if program == "baseline":
-        return [PYTHON, BASELINE_CHAT, "listen"] if port is None else [
-            PYTHON, BASELINE_CHAT, "connect", str(port)]
+        if port is not None:
+            return [PYTHON, BASELINE_CHAT, "connect", str(port), *(["--tls"] if tls else [])]
+        files = ["--tls", str(_identity(home, "crt")), str(_identity(home, "key"))] if tls else []
+        return [PYTHON, BASELINE_CHAT, "listen", *files]
     if port is None:
         return [*turnchat_command(), "--listen", "127.0.0.1:0", "--name", "bo", *extra]
-    return [*turnchat_command(), "--connect", f"127.0.0.1:{port}", "--name", "ana", *extra]
+    trust = ("--accept-new",) if tls else ()
+    return [*turnchat_command(), "--connect", f"127.0.0.1:{port}", "--name", "ana", *extra,
+            *trust]
 
 
-def write_lines(path: Path, side: str, count: int) -> None:
+def tls_home(folder: Path) -> Path:
+    """A config folder (XDG_CONFIG_HOME) under `folder` with turnchat's identity made."""
+    home = folder / "config"
+    subprocess.run([*turnchat_command(), "--fingerprint"], stdout=subprocess.DEVNULL,
+                   env={**environment(), "XDG_CONFIG_HOME": str(home)}, check=True)
+    return home
+
+
+def _identity(home: Path | None, suffix: str) -> Path:
+    assert home is not None, "TLS needs tls_home()"
+    return home / "turnchat" / f"identity.{suffix}"
+
+
+def environment_in(home: Path | None) -> dict[str, str]:
+    """The measured processes' environment, with `home` as their config folder if given."""
+    env = environment()
+    if home is not None:
+        env["XDG_CONFIG_HOME"] = str(home)
+    return env
+
+
+def write_lines(path: Path, side: str, count: int, size: int | None = None) -> None:
+    """`count` distinct lines; each `size` bytes long (before its newline) if given."""
     with path.open("w", encoding="utf-8") as out:
         for number in range(count):
-            out.write(f"{side} line {number}: the quick brown fox jumps over the lazy dog\n")
+            if size is None:
+                line = f"{side} line {number}: the quick brown fox jumps over the lazy dog"
+            else:
+                head = f"{side[0]}{number} "
+                line = head + _FILLER[: size - len(head)] if size > len(head) else head[:size]
+            out.write(line + "\n")
+
+
+_FILLER = "the quick brown fox jumps over the lazy dog " * 100  # 4,400 characters
 
 
 def memory_kib(pid: int) -> dict[str, int]:
@@ -70,14 +123,17 @@ def memory_kib(pid: int) -> dict[str, int]:
     return figures
 
 
-def converse(program: str, turns: int, sample_memory: bool = False) -> Conversation:
-    """Hold one conversation of `turns` messages (half each way) and check every one."""
+def converse(program: str, turns: int, sample_memory: bool = False, size: int | None = None,
+             variant: Variant = PLAIN) -> Conversation:
+    """Hold one conversation of `turns` messages (half each way), each `size` bytes if
+    given, and check every one."""
     each = turns // 2
-    env = environment()
     with tempfile.TemporaryDirectory(prefix="turnchat-bench-") as folder:
         work = Path(folder)
+        home = tls_home(work) if variant.tls else None
+        env = environment_in(home)
         for side in ("connector", "listener"):
-            write_lines(work / f"{side}.in", side, each)
+            write_lines(work / f"{side}.in", side, each, size)
         with (
             (work / "listener.in").open("rb") as listener_in,
             (work / "listener.out").open("wb") as listener_out,
@@ -85,11 +141,13 @@ def converse(program: str, turns: int, sample_memory: bool = False) -> Conversat
             (work / "connector.out").open("wb") as connector_out,
         ):
             started = time.perf_counter()
-            listener = subprocess.Popen(commands(program, None), stdin=listener_in,
+            listener = subprocess.Popen(commands(program, None, variant.flags, home),
+                                        stdin=listener_in,
                                         stdout=listener_out, stderr=subprocess.PIPE, env=env)
             try:
                 port = listener_port(listener)
-                connector = subprocess.Popen(commands(program, port), stdin=connector_in,
+                connector = subprocess.Popen(commands(program, port, variant.flags, home),
+                                             stdin=connector_in,
                                              stdout=connector_out, stderr=subprocess.DEVNULL,
                                              env=env)
             except BaseException:

@@ -197,33 +197,35 @@ class SelectorReactor:
         reactor again to carry on (to close connections politely, say).
         """
         self._running, self._stop_pending = not self._stop_pending, False
-        timeout: float | None = None
-        poll, callbacks = self._poller.poll, self._callbacks
+        # Every name the loop uses is local: it runs twice a message.
+        poll, callbacks, timers = self._poller.poll, self._callbacks, self._timers
+        read_events, write_events = _READ_EVENTS, _WRITE_EVENTS
+        timeout = -1.0  # epoll's "until a file is ready": no timer pending
         while self._running:
-            if not self._timers:
-                timeout = None
-            elif self._busy == 0 or timeout is None:
+            if not timers:
+                timeout = -1.0
+            elif self._busy == 0 or timeout < 0:
                 timeout = self._due_timers()
                 if not self._running:
                     break
-            ready = poll(-1.0 if timeout is None else timeout)  # EINTR: retried (PEP 475)
+            ready = poll(timeout)  # EINTR: retried (PEP 475)
             self._busy = (self._busy + 1) % BUSY_READS if ready else 0
             for fd, events in ready:
                 pair = callbacks.get(fd)
                 if pair is None:
                     continue
                 reader, writer = pair
-                if events & _READ_EVENTS and reader is not None:
+                if events & read_events and reader is not None:
                     reader()
-                if events & _WRITE_EVENTS and writer is not None and self._running:
+                if events & write_events and writer is not None and self._running:
                     current = callbacks.get(fd)
                     if current is not None and current[1] is writer:
                         writer()
                 if not self._running:
                     break
 
-    def _due_timers(self) -> float | None:
-        """Run the timers that are due; return the seconds until the next one (None if
+    def _due_timers(self) -> float:
+        """Run the timers that are due; return the seconds until the next one (-1.0 if
         none is left). The clock is read once: this runs before every wait, so it is on
         the path of every message whenever a timer is pending (the resume heartbeat)."""
         timers = self._timers
@@ -239,7 +241,7 @@ class SelectorReactor:
                 timer.callback()
                 if not self._running:
                     return 0.0
-        return None
+        return -1.0
 
     def close(self) -> None:
         """Give back the selector and restore the signals this reactor took over."""

@@ -135,6 +135,8 @@ class TLS:
                 self.ended = True
                 break
             pieces.append(piece)
+            if not self._incoming.pending and not self._object.pending():
+                break  # all of it is read: one more read would only raise SSLWantReadError
         return b"".join(pieces)
 
     def unread(self, plaintext: bytes) -> None:
@@ -155,7 +157,8 @@ class TLS:
         return self.to_send()
 
     def to_send(self) -> bytes:
-        return self._outgoing.read()
+        """What TLS wants sent now (b"" if nothing)."""
+        return self._outgoing.read() if self._outgoing.pending else b""
 
     def peer_certificate(self) -> bytes:
         return self._object.getpeercert(binary_form=True) or b""

@@ -273,10 +273,19 @@ def test_a_peer_that_leaves_the_relay_before_the_code_is_checked_ends_the_creato
             "sent.") in done.err
 
 
-def keepalive_to(port: int, pid: int) -> bool:
-    """Whether process `pid` has a connection to `port` with TCP keepalive's timer on."""
+def keepalive_to(port: int, pid: int, within: float = 5.0) -> bool:
+    """Whether process `pid` has a connection to `port` with TCP keepalive's timer on,
+    looked at for up to `within` seconds: ss shows one timer per socket, and while data
+    just sent is unacknowledged that is the retransmission timer."""
     import subprocess
+    import time
 
-    shown = subprocess.run(["ss", "-tnpo", "state", "established", f"( dport = :{port} )"],
-                           capture_output=True, text=True, check=True).stdout
-    return any(f"pid={pid}," in line and "keepalive" in line for line in shown.splitlines())
+    deadline = time.monotonic() + within
+    while True:
+        shown = subprocess.run(["ss", "-tnpo", "state", "established", f"( dport = :{port} )"],
+                               capture_output=True, text=True, check=True).stdout
+        if any(f"pid={pid}," in line and "keepalive" in line for line in shown.splitlines()):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)

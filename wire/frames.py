@@ -102,12 +102,12 @@ class FrameDecoder:
         The usual message arrives so, in a read of its own: this is its way in without a
         buffer copy or a Frame. A frame too long, or of another type, is left to
         next_frame, which refuses or decodes it."""
-        if self._buffer or len(data) - HEADER_SIZE > MAX_FRAME_LENGTH or data[4:5] != _TEXT:
-            return None
-        if _LENGTH.unpack_from(data)[0] != len(data) - HEADER_SIZE:
+        length = len(data) - HEADER_SIZE
+        if (self._buffer or length > MAX_FRAME_LENGTH or data[4:5] != _TEXT
+                or _LENGTH.unpack_from(data)[0] != length):
             return None
         self._framed = True
-        return data[HEADER_SIZE + 1:]
+        return data[5:]  # after the length and the type byte
 
     @property
     def buffered(self) -> int:
