@@ -14,13 +14,12 @@ Where it is: LIVE (a connection carries the conversation), AWAY (none does), RES
 connector sent RESUME on a new connection and waits for the answer; nothing else goes).
 """
 
+from __future__ import annotations
+
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum, auto
-from typing import Protocol
 
-from turnchat.session.ports import Clock, Connection, Timer
 from turnchat.wire.errors import RemoteProtocolError
 from turnchat.wire.frames import Frame, FrameType
 from turnchat.wire.resume import (
@@ -35,6 +34,25 @@ from turnchat.wire.resume import (
     new_nonce,
 )
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    from turnchat.session.ports import Clock, Connection, Timer
+
+    Redial = Callable[[Callable[[Connection], None], Callable[[str, bool], None]], Timer]
+    """The connector's way to a new connection (roles/starting.py): call it with what to
+    do with the connection, and what to do on failure (a sentence, and whether trying
+    again is pointless); it returns a handle that cancels the attempt."""
+
+    Rejoin = Callable[[Callable[[], None], Callable[[str, bool], None]], Timer]
+    """The listener's way back when it met its peer through a relay (roles/starting.py): it
+    must dial the relay too. Call it with what to do once a connection is on its way to the
+    doorway (whose RESUME then comes in as any other), and on failure; it returns a handle
+    that cancels the attempt."""
+else:  # the interfaces below are for the type checker; typing would cost start-up time
+    Protocol = object
+
 DEFAULT_WINDOW_SECONDS = 300.0  # how long a dropped conversation is kept (--resume SECONDS)
 DEFAULT_HEARTBEAT_SECONDS = 30.0  # an ACK after this much of our silence (--heartbeat)
 SILENT_BEATS = 3  # intervals without a byte from the peer: the connection is dead
@@ -45,25 +63,18 @@ QUIT_ACK_SECONDS = 2.0  # a quitter waits this long to learn that its QUIT arriv
 # quitter whose connection dropped before our ACK learns that its QUIT arrived.
 TOMBSTONE_SECONDS = QUIT_ACK_SECONDS + 1.0
 
-Redial = Callable[[Callable[[Connection], None], Callable[[str, bool], None]], Timer]
-"""The connector's way to a new connection (roles/starting.py): call it with what to do with
-the connection, and what to do on failure (a sentence, and whether trying again is
-pointless); it returns a handle that cancels the attempt."""
 
 
-Rejoin = Callable[[Callable[[], None], Callable[[str, bool], None]], Timer]
-"""The listener's way back when it met its peer through a relay (roles/starting.py): it
-must dial the relay too. Call it with what to do once a connection is on its way to the
-doorway (whose RESUME then comes in as any other), and on failure; it returns a handle
-that cancels the attempt."""
-
-
-@dataclass(frozen=True)
 class ResumeSettings:
-    """--resume and --heartbeat: how long to keep a dropped conversation, how often to beat."""
+    """--resume and --heartbeat: how long to keep a dropped conversation, how often to beat.
+    (A plain class, not a dataclass: importing dataclasses costs every start.)"""
 
-    window: float = DEFAULT_WINDOW_SECONDS
-    heartbeat: float = DEFAULT_HEARTBEAT_SECONDS
+    __slots__ = ("heartbeat", "window")
+
+    def __init__(self, window: float = DEFAULT_WINDOW_SECONDS,
+                 heartbeat: float = DEFAULT_HEARTBEAT_SECONDS) -> None:
+        self.window = window
+        self.heartbeat = heartbeat
 
 
 class KeptChat(Protocol):
@@ -76,7 +87,7 @@ class KeptChat(Protocol):
     def my_turn(self) -> bool: ...
 
     @property
-    def view(self) -> "ShowsNotices": ...
+    def view(self) -> ShowsNotices: ...
 
     def send_bytes(self, data: bytes) -> None: ...
 

@@ -29,13 +29,17 @@ import json
 import secrets
 import struct
 from collections import deque
-from dataclasses import dataclass
-from typing import Protocol
 
 from turnchat.wire.errors import RemoteProtocolError
 from turnchat.wire.frames import FrameType, encode_frame
 from turnchat.wire.json_object import load_object
 from turnchat.wire.limits import HEADER_SIZE, MAX_UNACKNOWLEDGED, TOKEN_HEX_DIGITS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
+else:  # the interfaces below are for the type checker; typing would cost start-up time
+    Protocol = object
 
 _COUNT = struct.Struct(">Q")
 _DATA_TYPES = frozenset((FrameType.TEXT.value, FrameType.GAME.value, FrameType.QUIT.value))
@@ -61,12 +65,15 @@ def decode_ack(payload: bytes) -> int:
     return int(_COUNT.unpack(payload)[0])
 
 
-@dataclass(frozen=True, slots=True)
 class Ticket:
-    """What makes a conversation resumable: its id and the secret only the two sides know."""
+    """What makes a conversation resumable: its id and the secret only the two sides know.
+    (A plain class, not a dataclass: importing dataclasses costs every start.)"""
 
-    session: str
-    secret: str
+    __slots__ = ("secret", "session")
+
+    def __init__(self, session: str, secret: str) -> None:
+        self.session = session
+        self.secret = secret
 
     @classmethod
     def new(cls) -> "Ticket":
@@ -187,14 +194,16 @@ class Ledger:
 # -- the RESUME handshake ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class ResumeRequest:
     """The connector's RESUME, decoded but not yet checked."""
 
-    session: str
-    count: int
-    nonce: str
-    mac: str
+    __slots__ = ("count", "mac", "nonce", "session")
+
+    def __init__(self, session: str, count: int, nonce: str, mac: str) -> None:
+        self.session = session
+        self.count = count
+        self.nonce = nonce
+        self.mac = mac
 
 
 def _mac(secret: str, *parts: object) -> str:
