@@ -29,8 +29,9 @@ def count(
     stdin: IO[bytes] | int = subprocess.DEVNULL,
     peer: Callable[[int], None] | None = None,
     env: dict[str, str] | None = None,
+    statuses: tuple[int, ...] = (0,),
 ) -> int:
-    """Instructions `command` executes from launch to exit.
+    """Instructions `command` executes from launch to exit (with one of `statuses`).
 
     With `peer`, the command is a listener: once it names its port, `peer(port)` holds the
     conversation with it (outside valgrind) and the listener is expected to end after.
@@ -49,7 +50,7 @@ def count(
             process.kill()
             process.wait()
     found = _REFS.search(errors)
-    if process.returncode != 0 or not found:
+    if process.returncode not in statuses or not found:
         raise RuntimeError(f"callgrind of {command} failed: {errors[-500:]!r}")
     return int(found.group(1).replace(b",", b""))
 

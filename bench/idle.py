@@ -16,8 +16,13 @@ import time
 from bench.common import START_TIMEOUT, environment, listener_port
 from bench.turns import commands
 
-WAITS = ("listening", "their turn", "my turn")  # what each of the three processes waits for
+WAITS = {  # what each of the three processes waits for, and how the table says it
+    "listening": "listener waiting for a peer",
+    "their turn": "waiting for the peer's turn",
+    "my turn": "its turn, waiting for its person",
+}
 FACES = ("plain", "interactive")
+SETTLE_SECONDS = 2.0  # after the last drawing and the first message: then only waiting
 
 
 def cpu_ns(pid: int) -> int:
@@ -105,7 +110,7 @@ def measure(seconds: float) -> dict[tuple[str, str, str], float]:
         groups["turnchat", "plain"] = _PlainWaiters("turnchat")
         groups["baseline", "plain"] = _PlainWaiters("baseline")
         groups["turnchat", "interactive"] = _InteractiveWaiters()
-        time.sleep(0.5)  # past start-up and the first drawing: only the waiting is measured
+        time.sleep(SETTLE_SECONDS)
         watched = {(program, face, wait): pid for (program, face), group in groups.items()
                    for wait, pid in group.pids.items()}
         before = {key: cpu_ns(pid) for key, pid in watched.items()}

@@ -44,7 +44,7 @@ class Reactor(Protocol):
 # While work keeps coming, the timers are checked on every BUSY_READS-th wait only, so a
 # pending timer (the resume heartbeat) does not cost each message a clock read; a timer is
 # then late by at most that many callbacks, microseconds next to its seconds.
-BUSY_READS = 8
+BUSY_READS = 16
 
 
 class _Timer:
@@ -112,7 +112,7 @@ class SelectorReactor:
         self._wakeup: tuple[socket.socket, socket.socket] | None = None
         self._running = False
         self._stop_pending = False  # stop() came while not running: the next run() returns
-        self._busy = 0  # waits in a row that found work: timers are checked every BUSY_READS-th
+        self._until_check = 0  # waits before the timers are looked at again (0: now)
 
     # -- files -----------------------------------------------------------------------------
 
@@ -156,7 +156,7 @@ class SelectorReactor:
 
     def call_later(self, delay: float, callback: Callback) -> _Timer:
         timer = _Timer(callback)
-        self._busy = 0  # it may be due before the wait the loop last worked out
+        self._until_check = 0  # it may be due before the wait the loop last worked out
         heapq.heappush(self._timers, (time.monotonic() + delay, next(self._sequence), timer))
         return timer
 
@@ -200,16 +200,21 @@ class SelectorReactor:
         # Every name the loop uses is local: it runs twice a message.
         poll, callbacks, timers = self._poller.poll, self._callbacks, self._timers
         read_events, write_events = _READ_EVENTS, _WRITE_EVENTS
-        timeout = -1.0  # epoll's "until a file is ready": no timer pending
+        timeout = -1.0  # epoll's "until a file is ready"
         while self._running:
-            if not timers:
+            if timers:
+                self._until_check -= 1
+                if self._until_check < 0:  # (call_later makes it 0: a new timer is seen)
+                    self._until_check = BUSY_READS
+                    timeout = self._due_timers()
+                    if not self._running:
+                        break
+                ready = poll(timeout)  # EINTR: retried (PEP 475)
+                if not ready:  # the wait timed out: a timer is due
+                    self._until_check = 0
+            else:  # no timer pending: wait for a file (or a signal's wakeup byte)
                 timeout = -1.0
-            elif self._busy == 0 or timeout < 0:
-                timeout = self._due_timers()
-                if not self._running:
-                    break
-            ready = poll(timeout)  # EINTR: retried (PEP 475)
-            self._busy = (self._busy + 1) % BUSY_READS if ready else 0
+                ready = poll(-1.0)
             for fd, events in ready:
                 pair = callbacks.get(fd)
                 if pair is None:

@@ -52,15 +52,19 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
-# What ASCII text may hold as it is: the printable characters and the newline. Deleting
-# them with bytes.translate leaves nothing in a message that needs no escaping: one pass
-# in C, five times quicker than str.isprintable on a 4 KiB message.
-_SHOWN_AS_IS = bytes(range(0x20, 0x7F)) + b"\n"
+# ASCII text is shown as it is when it holds only printable characters and newlines. A
+# short message asks str.isprintable; a longer one is translated once through this table
+# (made once: each byte that needs escaping becomes NUL) and searched for a NUL, two passes
+# in C five times quicker than isprintable on 4 KiB.
+_SHORT = 64
+_ESCAPED_TO_NUL = bytes(byte if 0x20 <= byte < 0x7F or byte == 0x0A else 0
+                        for byte in range(256))
 
 
 def sanitize(text: str) -> str:
     """Return `text` safe to print: no control character but newline survives."""
-    if text.isascii() and not text.encode().translate(None, _SHOWN_AS_IS):
+    if text.isascii() and (text.isprintable() if len(text) <= _SHORT else
+                           b"\0" not in text.encode().translate(_ESCAPED_TO_NUL)):
         return text  # the usual case, quicker than the pattern
     return re.sub(_UNSAFE, _escape, text)
 

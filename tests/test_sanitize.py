@@ -1,11 +1,12 @@
 """The sanitiser: nothing that steers a terminal survives; printable text is untouched."""
 
+import re
 import unicodedata
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from turnchat.session.sanitize import sanitize, sanitize_line
+from turnchat.session.sanitize import _UNSAFE, _escape, sanitize, sanitize_line
 
 SAFE_CATEGORIES = {"Cc", "Cs", "Zl", "Zp"}
 BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -76,3 +77,18 @@ def test_terminal_attacks_are_neutralised() -> None:
 def test_newline_stays_and_tab_becomes_spaces() -> None:
     assert sanitize("a\nb\tc") == "a\nb    c"
     assert sanitize_line("a\nb") == "a^Jb"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F), min_size=0, max_size=300))
+def test_the_ascii_fast_paths_agree_with_the_pattern(text: str) -> None:
+    """Short ASCII asks isprintable, longer ASCII a translate table: both must pass exactly
+    what the pattern leaves alone, at every length around the switch."""
+    assert sanitize(text) == re.sub(_UNSAFE, _escape, text)
+
+
+def test_one_control_character_anywhere_in_a_long_message_is_escaped() -> None:
+    for length in (64, 65, 4096):
+        for where in (0, length // 2, length - 1):
+            for control in ("\x00", "\x1b", "\r", "\x7f", "\x08"):
+                text = "x" * where + control + "x" * (length - where - 1)
+                assert control not in sanitize(text), (length, where, control)

@@ -28,7 +28,6 @@ import hmac
 import json
 import secrets
 import struct
-from collections import deque
 
 from turnchat.wire.errors import RemoteProtocolError
 from turnchat.wire.frames import FrameType, encode_frame
@@ -97,7 +96,9 @@ class Ledger:
         self._counts = counts
         self.sent = 0  # data frames we have sent (numbered 1..sent)
         self.passed = 0  # our count when we last gave the peer the turn
-        self._held: deque[bytes] = deque()  # our frames the peer may not have: the last ones
+        # Our frames the peer may not have: the last ones, at most MAX_UNACKNOWLEDGED. A
+        # list: the usual message replaces it whole (see `passing`).
+        self._held: list[bytes] = []
 
     @property
     def received(self) -> int:
@@ -130,9 +131,7 @@ class Ledger:
         """Number and keep a data frame sent on our turn that gives the peer the turn (a
         TEXT, a move that ends it). It runs once a message: the usual case is kept short."""
         if self.passed == self.sent:  # all we hold passed the turn, and it came back
-            held = self._held
-            held.clear()
-            held.append(frame_bytes)
+            self._held = [frame_bytes]
             self.sent = self.passed = self.sent + 1
             return
         self.turn_came_back()
@@ -164,8 +163,7 @@ class Ledger:
         if not acknowledged <= count <= self.sent:
             raise RemoteProtocolError(
                 f"{BAD_RESUME_COUNT}: {count}, where {acknowledged}..{self.sent} was possible")
-        for _ in range(count - acknowledged):
-            self._held.popleft()
+        del self._held[:count - acknowledged]
 
     def resend_after(self, count: int) -> bytes:
         """The peer has our frames 1..count (it said so in RESUME): forget those and return
