@@ -102,8 +102,9 @@ class SelectorReactor:
     It reads epoll's (fd, events) pairs itself rather than through `selectors`, whose
     key objects and mask translation cost every message a few microseconds."""
 
-    def __init__(self) -> None:
-        self._poller = select.epoll() if hasattr(select, "epoll") else _Poller()
+    def __init__(self, epoll: bool = hasattr(select, "epoll")) -> None:
+        """`epoll`: where there is none (BSD, macOS), selectors' best stands in for it."""
+        self._poller = select.epoll() if epoll else _Poller()
         self._callbacks: dict[int, list[Callback | None]] = {}  # fd -> [reader, writer]
         self._timers: list[tuple[float, int, _Timer]] = []
         self._sequence = itertools.count()  # orders timers due at the same moment
