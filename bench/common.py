@@ -44,8 +44,11 @@ def warm_up() -> None:
     env = environment()
     subprocess.run([*turnchat_command(), "--help"], env=env, stdout=subprocess.DEVNULL,
                    check=True)
-    subprocess.run([PYTHON, "-c", "import turnchat.faces.plain, turnchat.faces.interactive"],
-                   env=env, cwd=ROOT, check=True)
+    # Every module's bytecode, not only the plain face's: a figure must not pay for
+    # compiling the resume or TLS modules on its first run.
+    subprocess.run([PYTHON, "-m", "compileall", "-q", *(str(ROOT / layer) for layer in (
+        "wire", "games", "session", "net", "roles", "faces")), str(ROOT / "turnchat.py")],
+        env=env, cwd=ROOT, check=True)
     subprocess.run([PYTHON, BASELINE_CHAT, "--help"], env=env, stdout=subprocess.DEVNULL,
                    check=True)
 

@@ -44,7 +44,7 @@ class Reactor(Protocol):
 # While work keeps coming, the timers are checked on every BUSY_READS-th wait only, so a
 # pending timer (the resume heartbeat) does not cost each message a clock read; a timer is
 # then late by at most that many callbacks, microseconds next to its seconds.
-BUSY_READS = 16
+BUSY_READS = 64
 
 
 class _Timer:
@@ -206,7 +206,7 @@ class SelectorReactor:
             if timers:
                 self._until_check -= 1
                 if self._until_check < 0:  # (call_later makes it 0: a new timer is seen)
-                    self._until_check = BUSY_READS
+                    self._until_check = BUSY_READS - 1
                     timeout = self._due_timers()
                     if not self._running:
                         break

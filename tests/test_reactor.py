@@ -62,7 +62,7 @@ def test_timers_run_in_order_and_a_cancelled_one_never(epoll: bool) -> None:
 
 @pytest.mark.parametrize("epoll", POLLERS)
 def test_a_timer_fires_while_a_file_keeps_the_loop_busy(epoll: bool) -> None:
-    """Timers are looked at on every 17th wait while work keeps coming: a busy loop must
+    """Timers are looked at on every 64th wait while work keeps coming: a busy loop must
     still run a timer that falls due."""
     reactor = SelectorReactor(epoll=epoll)
     ours, theirs = socket.socketpair()
