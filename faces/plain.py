@@ -103,10 +103,11 @@ class PlainFace:
     def refresh(self) -> None:
         """Send what the queue allows now: lines and a script's /q on our turn, a person's
         /q at once, the end of input on our turn."""
-        chat, queue, person = self.chat, self.input.queue, self.input.person
+        chat, lines = self.chat, self.input
+        queue, person = lines.queue, lines.person
         while chat.phase is not _ENDED:
             if not queue:
-                self.input.fill()
+                lines.fill()
                 if not queue:
                     return
             if person and _QUIT in queue:  # a person's /q: leave now, whatever waits before it
@@ -114,13 +115,13 @@ class PlainFace:
                 chat.leave()
                 continue
             head = queue[0]
-            if isinstance(head, str):  # a line: a message asks the chat one question
-                if "/" not in head:
-                    if not chat.takes_lines:
+            if isinstance(head, str):
+                if "/" in head:  # a command, or a script's data that starts with /
+                    if not chat.my_turn and not self._takes_now(head):
                         return
-                elif not chat.my_turn and not self._takes_now(head):
+                elif not chat.takes_lines:  # a message, the usual line: one question
                     return
-                self.input.pop()
+                lines.pop()
                 try:
                     self._enter(head)
                 except LocalProtocolError as error:  # StdinLines refused the usual cases
@@ -128,7 +129,7 @@ class PlainFace:
                 continue
             if not chat.my_turn and not chat.waits_for_the_next_peer:
                 return  # the end of input, or a script's /q: in order, on our turn
-            self.input.pop()
+            lines.pop()
             if head is _QUIT:
                 chat.leave()
             else:

@@ -68,7 +68,7 @@ class StdinLines:
         item = self.queue.popleft()
         if isinstance(item, str):
             self._queued_bytes -= len(item)
-            if not (self._watching or self._ended or self._direct):
+            if not (self._direct or self._watching or self._ended):
                 self._resume()
         return item
 

@@ -75,8 +75,14 @@ class Link:
         if self._closed:
             return
         if not self._outgoing:  # the usual case: straight out; only a rest has to wait
-            sent = self._send_some(data)
-            if sent is None or sent == len(data):
+            try:
+                sent = self.sock.send(data)
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            except OSError:
+                self._send_failed()
+                return
+            if sent == len(data):
                 return
             data = data[sent:]
         self._outgoing += data
@@ -149,24 +155,23 @@ class Link:
             self._flush()
         return chunks
 
-    def _send_some(self, data: bytes | bytearray) -> int | None:
-        """Send what the socket takes of `data` now: how many bytes; None if the peer is
-        gone (the connection is then reported lost, once what it sent is read)."""
-        try:
-            return self.sock.send(data)
-        except (BlockingIOError, InterruptedError):
-            return 0
-        except OSError:  # the peer is gone; what it sent before still gets read and shown
-            self._outgoing.clear()
-            self._stop_writing()
-            self._lost()
-            return None
+    def _send_failed(self) -> None:
+        """The peer is gone; what it sent before still gets read and shown, then the
+        connection is reported lost."""
+        self._outgoing.clear()
+        self._stop_writing()
+        self._lost()
 
     def _flush(self) -> None:
-        if self._closed:
+        if self._closed or not self._outgoing:
+            self._stop_writing()
             return
-        sent = self._send_some(self._outgoing) if self._outgoing else 0
-        if sent is None:
+        try:
+            sent = self.sock.send(self._outgoing)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError:
+            self._send_failed()
             return
         del self._outgoing[:sent]
         if self._outgoing and not self._writing:

@@ -617,13 +617,12 @@ class Chat:
     def receive_text(self, payload: bytes) -> None:
         """A TEXT frame that came alone on the connection (its link's way for the usual
         message): what `receive_frame` does with it, without the Frame and the event."""
-        conversation = self._conversation
         keeper = self._keeper
-        if (keeper is not None and not keeper.live) or not isinstance(conversation, Conversation):
+        if keeper is not None and not keeper.live:
             self.receive_frame(Frame(FrameType.TEXT, payload))  # resuming: the long way
             return
-        try:
-            text = conversation.receive_text(payload)
+        try:  # (a link with a frame decoder carries a Conversation, never a text peer's)
+            text = self._conversation.receive_text(payload)  # type: ignore[union-attr]
         except RemoteProtocolError as error:
             self.connection_ended(PeerBrokeProtocol(error.reason))
             return
