@@ -41,7 +41,7 @@ class Sizes:
     resume_turns: int
 
 
-FULL = Sizes(20_000, 7, (10, 1000, 4096), 1_000_000, 21, (200, 1200), 20, 60.0, 20_000_000,
+FULL = Sizes(20_000, 9, (10, 1000, 4096), 1_000_000, 21, (200, 1200), 20, 60.0, 20_000_000,
              5, 7, 2_000)
 QUICK = Sizes(200, 1, (10, 4096), 2_000, 2, (10, 30), 2, 0.3, 200_000, 1, 1, 40)
 TURN_RATE_GOAL = 1.10  # turnchat's time for a conversation, against the recipe's
@@ -49,23 +49,27 @@ TURN_RATE_GOAL = 1.10  # turnchat's time for a conversation, against the recipe'
 
 def turn_rate(sizes: Sizes) -> list[Figure]:
     """Each variant (plain, resume, TLS) at each message size, beside the recipe talking
-    the same way (over TLS too, for TLS). A run of each, turnchat and the recipe, in
-    turn, repeated: the ratio is that of the medians."""
+    the same way (over TLS too, for TLS). A run of each, turnchat and the recipe, one
+    after the other, repeated: the ratio is the median of each pair's, so that the
+    machine's drift (it is shared) hits both runs of a pair alike; the rates shown are
+    the medians."""
     figures = []
     for variant in turns.VARIANTS:
         for size in sizes.message_sizes:
             seconds: dict[str, list[float]] = {"turnchat": [], "baseline": []}
-            for _ in range(sizes.turn_repetitions):  # interleaved: drift hits both alike
+            for _ in range(sizes.turn_repetitions):
                 for program in seconds:
                     seconds[program].append(turns.converse(
                         program, sizes.turns, size=size, variant=variant).seconds)
+            ratio = statistics.median(ours / theirs for ours, theirs in zip(
+                seconds["turnchat"], seconds["baseline"], strict=True))
             ours, theirs = (statistics.median(values) for values in seconds.values())
             recipe = "recipe over TLS" if variant.tls else "recipe program"
             figures.append(Figure(
                 f"Turn rate, {variant.name}, {size:,}-byte messages", "turns/s",
                 sizes.turns / ours, recipe, sizes.turns / theirs,
-                f"time <= {TURN_RATE_GOAL:.2f}x", ours / theirs <= TURN_RATE_GOAL,
-                f"{ours / theirs:.2f}x time"))
+                f"time <= {TURN_RATE_GOAL:.2f}x", ratio <= TURN_RATE_GOAL,
+                f"{ratio:.2f}x time"))
     return figures
 
 

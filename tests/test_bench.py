@@ -11,22 +11,27 @@ import sys
 from tests.processes import ROOT
 
 ROWS = [
-    "Turn rate, 200 turns, piped",
-    "Start-up, `turnchat --help`",
-    "Start-up, listener until it accepts",
+    *(f"Turn rate, {variant}, {size}-byte messages"
+      for variant in ("plain", "with resume", "TLS (resume on)") for size in ("10", "4,096")),
+    "Start-up, `turnchat --help` (wall)",
+    "Start-up, listener until it accepts (wall)",
     "Plain face imports asyncio or prompt_toolkit",
     "Peak RSS, plain listener",
     "Peak RSS, interactive listener (pty)",
     "RSS growth over 2,000 turns",
-    "Idle CPU, listener waiting 0.3 s for a peer",
-    "Idle CPU, waiting 0.3 s for the peer's turn",
+    *(f"Idle CPU, {face} face, {wait} (0.3 s)" for face in ("plain", "interactive")
+      for wait in ("listener waiting for a peer", "waiting for the peer's turn",
+                   "its turn, waiting for its person")),
     "Codec, decode mixed frames in random chunks",
     "Pairing, connect to confirmation (TLS 1.3, SPAKE2 both sides)",
     "Pairing, importing spake2 (once, only when pairing)",
 ]
 COUNTED_ROWS = [
-    "Start-up, `--help`, instructions",
-    "Start-up, listener accepts one peer, instructions",
+    "Start-up, plain listener, accepts one peer, instructions",
+    "Start-up, plain connector, to a closed port, instructions",
+    "Start-up, `turnchat --help`, instructions",
+    "Start-up, --tls listener, accepts one peer over TLS, instructions",
+    "Start-up, --code connector, to a closed port, instructions",
     "Listener, instructions per message in + out",
 ]
 
