@@ -1,6 +1,6 @@
 """`make bench`: every figure side by side with its baseline, as one table.
 
-    python -m bench             the full run (under five minutes on 2 cores)
+    python -m bench             the full run (about eight minutes on 2 cores)
     python -m bench --quick     tiny sizes: checks that every benchmark still runs
     python -m bench --readme    the full run, and the table written into README.md
 """
