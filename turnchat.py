@@ -595,10 +595,8 @@ def _run(start: Start, simple: bool) -> ExitStatus:
         from turnchat.faces.simple import SimpleFace
 
         face: SimpleFace | InteractiveFace | PlainFace = SimpleFace(start)
-    elif terminal and _interactive_face_available():
-        from turnchat.faces.interactive import InteractiveFace
-
-        face = InteractiveFace(start)
+    elif terminal and (interactive := _interactive_face()) is not None:
+        face = interactive(start)
     else:
         from turnchat.faces.plain import PlainFace
 
@@ -607,14 +605,15 @@ def _run(start: Start, simple: bool) -> ExitStatus:
     return face.run()
 
 
-def _interactive_face_available() -> bool:
+def _interactive_face() -> type[InteractiveFace] | None:
+    """The interactive face, or None (said why) when prompt_toolkit is missing."""
     try:
-        import turnchat.faces.interactive  # noqa: F401
+        from turnchat.faces.interactive import InteractiveFace
     except ImportError:
         sys.stderr.write("turnchat: prompt_toolkit is not installed, so this terminal "
                          "gets the plain face (pip install prompt_toolkit).\n")
-        return False
-    return True
+        return None
+    return InteractiveFace
 
 
 def _collect_from_now_on() -> None:

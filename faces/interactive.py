@@ -109,10 +109,10 @@ class InteractiveFace:
         )
         self.session.default_buffer.on_text_changed += self._draft_changed
         # prompt_toolkit 3.0 calls Application._on_resize on SIGWINCH; ours draws the whole
-        # screen, not only the prompt's old rows.
+        # screen, not only the prompt's old rows. SIGWINCH is all it needs: polling the size
+        # (every 0.5 s by default) would be the one thing that wakes a waiting turnchat
+        # (about 29 ms of CPU a minute).
         self.session.app._on_resize = self._redraw_all  # type: ignore[method-assign]
-        # SIGWINCH says when the size changes; polling it (every 0.5 s by default) would be
-        # the only thing that wakes a waiting turnchat (about 29 ms of CPU a minute).
         self.session.app.terminal_size_polling_interval = None
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(signum, self.chat.quit)

@@ -74,10 +74,12 @@ class _Poller:
     def unregister(self, fd: int) -> None:
         self._selector.unregister(fd)
 
-    def poll(self, timeout: float | None = None) -> list[tuple[int, int]]:
+    def poll(self, timeout: float = -1.0) -> list[tuple[int, int]]:
+        """Wait as epoll.poll does: a negative timeout is no timeout (to selectors, it
+        would be none at all: a loop that never sleeps)."""
         return [(key.fd, (_READ if events & selectors.EVENT_READ else 0)
                  | (_WRITE if events & selectors.EVENT_WRITE else 0))
-                for key, events in self._selector.select(timeout)]
+                for key, events in self._selector.select(None if timeout < 0 else timeout)]
 
     def close(self) -> None:
         self._selector.close()
@@ -214,7 +216,6 @@ class SelectorReactor:
                 if not ready:  # the wait timed out: a timer is due
                     self._until_check = 0
             else:  # no timer pending: wait for a file (or a signal's wakeup byte)
-                timeout = -1.0
                 ready = poll(-1.0)
             for fd, events in ready:
                 pair = callbacks.get(fd)

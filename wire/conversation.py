@@ -20,7 +20,7 @@ from enum import Enum, auto
 
 from turnchat.wire.errors import LocalProtocolError, RemoteProtocolError
 from turnchat.wire.events import Acknowledged, Error, Event, Hello, Play, Quit, Text
-from turnchat.wire.frames import HEADER, Frame, FrameType, encode_frame
+from turnchat.wire.frames import Frame, FrameType, encode_frame
 from turnchat.wire.hello import decode_hello, encode_hello
 from turnchat.wire.limits import MAX_PAYLOAD, over_the_limit
 from turnchat.wire.modes import Mode
@@ -139,7 +139,7 @@ class Conversation:
         if next_state is None:
             raise LocalProtocolError(self._why_not(_TEXT))
         self.state = next_state
-        return HEADER.pack(len(payload) + 1, _TEXT) + payload  # encode_frame, checked above
+        return encode_frame(_TEXT, payload)
 
     @staticmethod
     def _payload_of(event: Event) -> bytes:

@@ -18,7 +18,7 @@ from turnchat.wire.errors import RemoteProtocolError
 from turnchat.wire.limits import HEADER_SIZE, MAX_FRAME_LENGTH, MAX_PAYLOAD
 from turnchat.wire.modes import Mode
 
-HEADER = struct.Struct(">IB")  # length, then the type byte that the length counts
+_HEADER = struct.Struct(">IB")  # length, then the type byte that the length counts
 _LENGTH = struct.Struct(">I")
 
 
@@ -67,7 +67,7 @@ def encode_frame(frame_type: FrameType, payload: bytes) -> bytes:
     """Return the bytes of one frame; a payload over MAX_PAYLOAD is a bug in the caller."""
     if len(payload) > MAX_PAYLOAD:
         raise ValueError(f"payload of {len(payload)} bytes exceeds {MAX_PAYLOAD}")
-    return HEADER.pack(len(payload) + 1, frame_type) + payload
+    return _HEADER.pack(len(payload) + 1, frame_type) + payload
 
 
 class FrameDecoder:
