@@ -478,7 +478,9 @@ class Chat:
                 return HELD
             raise NotYourTurn(f"It is {self.peer_name}'s turn; wait for their message.")
         self.send_text(text)
-        if self._link is None:  # resume: the connection is down; it goes when it is back
+        keeper = self._keeper
+        if keeper is not None and not keeper.live:  # down, or a new one not yet resumed:
+            # the message waits in the ledger and goes when the connection is back
             self.view.show_notice(f"Queued until the connection is back: {sanitize_line(text)}")
             return QUEUED
         return SENT

@@ -116,6 +116,7 @@ def test_q_while_reconnecting_leaves_at_once_and_lists_what_may_be_lost() -> Non
         with Relay(("127.0.0.1", port)) as relay:
             ana = Turnchat("--connect", f"127.0.0.1:{relay.port}", "--name", "ana", "--resume")
             bo.expect("err", "ana connected")
+            ana.expect("err", "Connected to bo")  # both greeted: a cut now is a resume
             relay.close_listening()
             relay.reset(0)
             ana.expect("err", "reconnecting")
